@@ -1,0 +1,1 @@
+"""Subcommands of the ``dragon`` console script (see :mod:`dragon_compat.cli`)."""

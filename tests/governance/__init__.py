@@ -1,0 +1,1 @@
+"""Tests for Dragon v2 (tests/governance)."""
