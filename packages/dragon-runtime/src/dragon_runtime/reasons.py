@@ -342,7 +342,7 @@ def enrich(event_type: str, reason_code: str) -> LayeredReason:
     Raises :class:`UnknownReasonError` naming the event type and code when either is
     unknown or the code is not one the event type may carry.
     """
-    layered = _ENRICHED.get((event_type, reason_code))
+    layered = _ENRICHED.get((str(event_type), str(reason_code)))
     if layered is not None:
         return layered
     if event_type not in EVENT_CATALOGUE:
