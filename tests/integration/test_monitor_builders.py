@@ -58,14 +58,17 @@ TRADES_COLUMNS = [
 EQUITY_COLUMNS = ["branch", "trade_date", "cash", "market_value", "equity", "positions", "drawdown"]
 
 
+_CALENDAR = tuple(pd.bdate_range("2024-01-02", periods=500).strftime("%Y-%m-%d"))
+
+
 def sessions(count: int) -> list[str]:
     """``count`` consecutive weekday sessions from 2024-01-02, as ISO strings."""
-    return pd.bdate_range("2024-01-02", periods=count).strftime("%Y-%m-%d").tolist()
+    return list(_CALENDAR[:count])
 
 
 def day(index: int) -> date:
     """The session ``index`` (0-based) of :func:`sessions` as a date."""
-    return date.fromisoformat(sessions(index + 1)[index])
+    return date.fromisoformat(_CALENDAR[index])
 
 
 def equity_table(
@@ -99,9 +102,9 @@ def trades_table(branch: str, closed: Iterable[tuple[int, float]]) -> pd.DataFra
                 "branch": branch,
                 "trade_id": f"{branch}-{number:05d}",
                 "symbol": f"{600000 + number:06d}.SH",
-                "entry_date": sessions(exit_index + 1)[max(exit_index - 1, 0)],
+                "entry_date": _CALENDAR[max(exit_index - 1, 0)],
                 "entry_price": 10.0,
-                "exit_date": sessions(exit_index + 1)[exit_index],
+                "exit_date": _CALENDAR[exit_index],
                 "exit_price": 10.0,
                 "shares": 100,
                 "fees": 10.0,
@@ -121,7 +124,7 @@ def events_table(branch: str, events: Iterable[tuple[int, str, str]]) -> pd.Data
         rows.append(
             {
                 "branch": branch,
-                "trade_date": sessions(index + 1)[index],
+                "trade_date": _CALENDAR[index],
                 "phase": "OPEN" if event_type.startswith(("ENTRY_", "EXIT_F")) else "CLOSE",
                 "seq": seq,
                 "symbol": symbol,

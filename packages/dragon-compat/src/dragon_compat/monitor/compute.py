@@ -79,7 +79,8 @@ def compute_monitor(
     reference_path = equity_path(reference_tables, reference, day)
     _require_same_sessions(path, candidate, reference_path, reference)
 
-    fills = event_marks(candidate_tables, candidate, ENTRY_FILLED)
+    events = event_marks(candidate_tables, candidate, (ENTRY_FILLED, ENTER_SIGNAL))
+    fills = events[ENTRY_FILLED]
     series = evaluate_conditions(
         path,
         reference_path,
@@ -93,7 +94,7 @@ def compute_monitor(
     ]
     window_last = path.sessions[-1]
 
-    reference_fills = event_marks(reference_tables, reference, ENTRY_FILLED)
+    reference_fills = event_marks(reference_tables, reference, (ENTRY_FILLED,))[ENTRY_FILLED]
     entry_jaccard = float(
         RC1_MONITOR.rounded(
             jaccard(
@@ -104,8 +105,8 @@ def compute_monitor(
     )
     return_gap = float(next(s for s in series if s.spec is W2_RETURN_GAP_20D).value[-1])
 
-    signals = event_marks(candidate_tables, candidate, ENTER_SIGNAL)
-    control_signals = event_marks(control_tables, control, ENTER_SIGNAL)
+    signals = events[ENTER_SIGNAL]
+    control_signals = event_marks(control_tables, control, (ENTER_SIGNAL,))[ENTER_SIGNAL]
     alignment = float(
         RC1_MONITOR.rounded(
             jaccard(

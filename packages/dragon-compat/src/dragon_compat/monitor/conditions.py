@@ -20,6 +20,7 @@ numbers in this table are its values, for reading.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,12 +94,13 @@ class ConditionSeries:
         return trailing_run(self.active)
 
 
-def trailing_run(active: np.ndarray) -> int:
-    """Length of the run of ``True`` that ends the boolean array (0 if it ends ``False``)."""
-    inactive = np.flatnonzero(~np.asarray(active, dtype=bool))
+def trailing_run(active: Sequence[bool] | np.ndarray) -> int:
+    """Length of the run of ``True`` that ends ``active`` (0 if it ends ``False``)."""
+    flags = np.asarray(active, dtype=bool)
+    inactive = np.flatnonzero(~flags)
     if inactive.size == 0:
-        return int(active.size)
-    return int(active.size - 1 - inactive[-1])
+        return int(flags.size)
+    return int(flags.size - 1 - inactive[-1])
 
 
 def drawdown_conditions(

@@ -129,19 +129,18 @@ class _Table:
             parsed = pd.to_datetime(text.where(~blank, None), format="ISO8601", errors="coerce")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)
+        stamps = parsed.to_numpy()
+        unparsed = np.isnat(stamps)
+        self._first_bad(column, unparsed & ~blank, "is not a YYYY-MM-DD date")
+        days = stamps.astype("datetime64[D]")
         self._first_bad(
-            column, parsed.isna().to_numpy(dtype=bool) & ~blank, "is not a YYYY-MM-DD date"
-        )
-        self._first_bad(
-            column,
-            (parsed != parsed.dt.normalize()).to_numpy(dtype=bool) & ~blank,
-            "has a time of day; expected a session date",
+            column, ~unparsed & (days != stamps), "has a time of day; expected a session date"
         )
         if not optional and blank.any():
             self.error(
                 "a session date is required", row=int(np.flatnonzero(blank)[0]), column=column
             )
-        return parsed.to_numpy().astype("datetime64[D]")
+        return days
 
     def _first_bad(self, column: str, bad: np.ndarray, rule: str) -> None:
         rows = np.flatnonzero(bad)
@@ -235,11 +234,17 @@ def closed_trades(tables: BranchTables, branch: str, as_of: date) -> ClosedTrade
     return ClosedTrades(exit_dates=exits[rows], won=net_pnl > 0)
 
 
-def event_marks(tables: BranchTables, branch: str, event_type: str) -> EventMarks:
-    """(session, symbol) of every ``event_type`` event of the branch."""
+def event_marks(
+    tables: BranchTables, branch: str, event_types: tuple[str, ...]
+) -> dict[str, EventMarks]:
+    """(session, symbol) of the branch's events, per requested ``event_type``."""
     table = _Table(tables.events, branch=branch, name="events")
     table.require(EVENTS_COLUMNS)
     sessions = table.days("trade_date")
     kinds = table.frame["event_type"].astype("string").str.strip()
-    rows = np.flatnonzero(kinds.to_numpy(dtype=object, na_value="") == event_type)
-    return EventMarks(sessions=sessions[rows], symbols=table.texts("symbol", rows))
+    kinds = kinds.to_numpy(dtype=object, na_value="")
+    marks = {}
+    for event_type in event_types:
+        rows = np.flatnonzero(kinds == event_type)
+        marks[event_type] = EventMarks(sessions=sessions[rows], symbols=table.texts("symbol", rows))
+    return marks
