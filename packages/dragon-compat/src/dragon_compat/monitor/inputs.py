@@ -76,6 +76,11 @@ class EventMarks:
         return frozenset(zip(days.tolist(), self.symbols[inside].tolist(), strict=True))
 
 
+def _shown(value: object) -> str:
+    """``repr`` of a cell as the user wrote it (numpy scalars shown as plain Python)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 class _Table:
     """Error context for one table of one branch."""
 
@@ -104,7 +109,7 @@ class _Table:
             if wrong.size:
                 i = int(wrong[0])
                 self.error(
-                    f"value {names[i]!r} does not name the branch the table was given for",
+                    f"value {_shown(names[i])} does not name the branch the table was given for",
                     row=i,
                     column="branch",
                 )
@@ -122,7 +127,7 @@ class _Table:
                 fractional = np.flatnonzero(~blank & (raw != np.floor(raw)).to_numpy(dtype=bool))
                 if fractional.size:
                     i = int(fractional[0])
-                    self.error(f"{raw.iloc[i]!r} is not a date", row=i, column=column)
+                    self.error(f"{_shown(raw.iloc[i])} is not a date", row=i, column=column)
                 raw = raw.astype("Int64")
             text = raw.astype("string").str.strip()
             blank |= (text == "").to_numpy(dtype=bool, na_value=True)
@@ -146,7 +151,7 @@ class _Table:
         rows = np.flatnonzero(bad)
         if rows.size:
             i = int(rows[0])
-            self.error(f"{self.frame[column].iloc[i]!r} {rule}", row=i, column=column)
+            self.error(f"{_shown(self.frame[column].iloc[i])} {rule}", row=i, column=column)
 
     def numbers(self, column: str, rows: np.ndarray) -> np.ndarray:
         """Finite floats of ``column`` on the selected row positions."""
@@ -157,7 +162,7 @@ class _Table:
         if bad.size:
             i = int(rows[bad[0]])
             self.error(
-                f"{self.frame[column].iloc[i]!r} is not a finite number", row=i, column=column
+                f"{_shown(self.frame[column].iloc[i])} is not a finite number", row=i, column=column
             )
         return values
 
@@ -210,10 +215,12 @@ def equity_path(tables: BranchTables, branch: str, as_of: date) -> EquityPath:
     drawdown = table.numbers("drawdown", order)
     if (nonpositive := np.flatnonzero(equity <= 0)).size:
         i = int(order[nonpositive[0]])
-        table.error(f"equity {equity[nonpositive[0]]!r} must be > 0", row=i, column="equity")
+        table.error(f"equity {_shown(equity[nonpositive[0]])} must be > 0", row=i, column="equity")
     if (negative := np.flatnonzero(drawdown < 0)).size:
         i = int(order[negative[0]])
-        table.error(f"drawdown {drawdown[negative[0]]!r} must be ≥ 0", row=i, column="drawdown")
+        table.error(
+            f"drawdown {_shown(drawdown[negative[0]])} must be ≥ 0", row=i, column="drawdown"
+        )
     return EquityPath(sessions=ordered, equity=equity, drawdown=drawdown)
 
 
