@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -51,8 +52,9 @@ from dragon_runtime.market import limit_pct
 
 T = TypeVar("T")
 
-SECTORS = ("半导体", "医药", "汽车")
-"""Few sectors, so that limit-ups meet in a sector (heat, leadership) often."""
+SECTORS = ("半导体", "医药", "汽车", "银行")
+"""Few sectors (a small market uses 1–4 of them), so that limit-ups meet in a sector
+(heat, leadership) often."""
 
 CALENDAR_ANCHORS = (dt.date(2024, 1, 2), dt.date(2023, 8, 14), dt.date(2020, 8, 10))
 """First sessions: a plain one, one before the stamp-duty cut (2023-08-28) and one
@@ -88,18 +90,63 @@ REGIME_KINDS = {
 }  # fmt: skip
 """Session kinds per symbol regime; repetition is weight."""
 
-HYPOTHESIS_REGIMES = ("dragon", "normal", "dragon", "weak")
-"""Small markets: mostly hot symbols, so that every path shows up."""
+MOODS = ("normal", "hot", "normal", "cold")
+"""Market mood per session, shared by all symbols: on a hot day dragon and normal
+symbols mostly close limit-up together (many candidates at once: top-k cutoffs, full
+portfolios), on a cold day they mostly fall (stop losses, sealed limit-downs)."""
 
-LARGE_MARKET_REGIMES = ("quiet",) * 12 + ("dragon", "normal", "weak")
-"""Large markets: mostly quiet symbols, so that market-wide sentiment (broken rate,
-limit-down count) straddles its thresholds instead of always failing."""
+MOOD_KINDS = {
+    "hot": ("up_opened", "up_opened", "up_opened", "up_sealed", "broken", "up_opened"),
+    "cold": ("down", "normal", "down_sealed", "broken", "down"),
+}
+MOOD_REGIMES = ("dragon", "normal")
+"""Regimes that follow the market mood; the others keep their own kinds."""
+
 
 AMOUNTS = (2.0e8, 5.0e7, 1.2e8, 4.0e8, 1.0e8, 9.0e7, 1.5e9)
 """CNY; straddles Q1's 1e8 threshold (both sides and exactly on it)."""
 
-TURNOVERS = (8.0, 4.5, 2.0, 16.0, 3.0, 35.0, 28.0, 42.0, 0.8)
-"""Percent; straddles Q2's band [3, 35] (both ends included) and V1's spike ratio."""
+TURNOVERS = (8.0, 4.5, 2.0, 16.0, 3.0, 35.0, 28.0, 42.0, 0.8, float("nan"))
+"""Percent; straddles Q2's band [3, 35] (both ends included) and V1's spike ratio.
+NaN (rare: turnover not reported) makes Q2/V1 UNAVAILABLE and alpha_score NaN."""
+
+PRICE_BANDS = ((500, 6000),) * 7 + ((190_000, 250_000),)
+"""Start prices in cents: ordinary names, and rarely a 1,900–2,500 CNY one that one
+entry's target value cannot buy a lot of (INSUFFICIENT_CASH)."""
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What a market's symbols are drawn from (repetition in a tuple is weight)."""
+
+    regimes: tuple[str, ...]
+    st: tuple[bool, ...] = (False, False, False, True)
+    listings: tuple[str, ...] = ("seasoned", "seasoned", "old", "ipo", "late")
+    amounts: tuple[float, ...] = AMOUNTS
+    turnovers: tuple[float, ...] = TURNOVERS
+    sectors_round_robin: bool = False
+    moods: tuple[str, ...] = MOODS
+
+
+MIXED = _Profile(regimes=("dragon", "normal", "dragon", "weak"))
+"""Small markets: mostly hot symbols of every kind, so that every path shows up."""
+
+CROWDED = _Profile(
+    regimes=("dragon",),
+    st=(False,),
+    listings=("seasoned",),
+    amounts=(2.0e8, 4.0e8, 1.5e9),
+    turnovers=(8.0, 4.5, 16.0),
+    sectors_round_robin=True,
+    moods=("hot", "hot", "hot", "normal", "cold"),
+)
+"""Small markets where every symbol is an eligible dragon, two per sector: on a hot
+day several sector leaders are eligible at once (top-k cutoff, no free slot, full
+portfolio at the open)."""
+
+LARGE = _Profile(regimes=("quiet",) * 12 + ("dragon", "normal", "weak"))
+"""Large markets: mostly quiet symbols, so that market-wide sentiment (broken rate,
+limit-down count) straddles its thresholds instead of always failing."""
 
 
 class _Chooser:
@@ -162,17 +209,19 @@ def _symbol_rows(
     choose: _Chooser,
     k: int,
     calendar: list[dt.date],
+    *,
+    moods: list[str],
     sectors: Sequence[str],
-    regimes: Sequence[str],
+    profile: _Profile,
 ) -> list[dict[str, Any]]:
     """All rows of the k-th symbol: its traits, then one draw per session."""
     n_sessions = len(calendar)
     prefix, exchange = choose.pick(BOARDS)
     symbol = f"{prefix}{k:03d}.{exchange}"
-    is_st = choose.pick((False, False, False, True))
-    sector = choose.pick(sectors)
-    regime = choose.pick(regimes)
-    listing = choose.pick(("seasoned", "seasoned", "old", "ipo", "late"))
+    is_st = choose.pick(profile.st)
+    sector = sectors[k % len(sectors)] if profile.sectors_round_robin else choose.pick(sectors)
+    regime = choose.pick(profile.regimes)
+    listing = choose.pick(profile.listings)
     publishes_limits = choose.pick((False, False, False, True))
     start = (
         choose.integer(1, n_sessions - 1) if listing in ("ipo", "late") and n_sessions > 1 else 0
@@ -187,10 +236,14 @@ def _symbol_rows(
         "name": f"{'ST' if is_st else ''}龙{k}",
         "list_date": list_date.get(listing, pd.NaT),
     }
-    pre_close = choose.integer(500, 6000)  # cents; the issue price on an IPO day
+    low_price, high_price = choose.pick(PRICE_BANDS)
+    pre_close = choose.integer(low_price, high_price)  # cents; the issue price on an IPO day
     rows: list[dict[str, Any]] = []
     for t in range(start, stop + 1):
-        kind = choose.pick(REGIME_KINDS[regime])
+        if regime in MOOD_REGIMES and moods[t] in MOOD_KINDS:
+            kind = choose.pick(MOOD_KINDS[moods[t]])
+        else:
+            kind = choose.pick(REGIME_KINDS[regime])
         if t == start and kind in SUSPENDED_KINDS:
             kind = "normal"  # a symbol's first row trades
         if kind == "missing":
@@ -214,8 +267,8 @@ def _symbol_rows(
                 open_, high, low, close = _trading_prices(choose, kind, up, down)
                 if publishes_limits:
                     up_published, down_published = up / 100, down / 100
-            amount = choose.pick(AMOUNTS)
-            turnover = choose.pick(TURNOVERS)
+            amount = choose.pick(profile.amounts)
+            turnover = choose.pick(profile.turnovers)
             volume = float(max(100, round(amount / (close / 100) / 100) * 100))
         rows.append(
             {
@@ -250,13 +303,16 @@ def _build_market(
     n_sessions: int,
     *,
     sectors: Sequence[str],
-    regimes: Sequence[str],
+    profile: _Profile,
     categorical: bool,
 ) -> pd.DataFrame:
     anchor = choose.pick(CALENDAR_ANCHORS)
     calendar = [ts.date() for ts in pd.bdate_range(anchor, periods=n_sessions)]
+    moods = [choose.pick(profile.moods) for _ in calendar]
     rows = [
-        row for k in range(n_symbols) for row in _symbol_rows(choose, k, calendar, sectors, regimes)
+        row
+        for k in range(n_symbols)
+        for row in _symbol_rows(choose, k, calendar, moods=moods, sectors=sectors, profile=profile)
     ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame = frame.sort_values(["trade_date", "symbol"], ignore_index=True)
@@ -288,14 +344,14 @@ def normalized_bars(
     )
     n_symbols = draw(st.integers(min_symbols, max_symbols))
     n_sessions = draw(st.integers(min_sessions, max_sessions))
+    profile = draw(st.sampled_from((MIXED, MIXED, CROWDED)))
+    if profile.sectors_round_robin:
+        sectors = SECTORS[: max(1, min(len(SECTORS), n_symbols // 2))]
+    else:
+        sectors = SECTORS[: draw(st.integers(1, len(SECTORS)))]
     categorical = draw(st.booleans())
     return _build_market(
-        choose,
-        n_symbols,
-        n_sessions,
-        sectors=SECTORS,
-        regimes=HYPOTHESIS_REGIMES,
-        categorical=categorical,
+        choose, n_symbols, n_sessions, sectors=sectors, profile=profile, categorical=categorical
     )
 
 
@@ -316,6 +372,6 @@ def random_market(seed: int, n_symbols: int = 300, n_sessions: int = 250) -> pd.
         n_symbols,
         n_sessions,
         sectors=sectors,
-        regimes=LARGE_MARKET_REGIMES,
+        profile=LARGE,
         categorical=False,
     )
