@@ -17,7 +17,9 @@ from dragon_compat.__about__ import __version__
 from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
 
 #: subcommand name -> one-line help. Order is the order shown by ``dragon --help``.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "validate": "check a bars file (schema and consistency): exit 0 if valid, 2 listing the errors",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

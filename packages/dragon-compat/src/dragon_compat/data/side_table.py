@@ -1,0 +1,186 @@
+"""Side tables: per-symbol or per-(trade_date, symbol) columns a bars file lacks.
+
+A side table is a CSV/CSV.gz/Parquet file keyed by symbol (``ts_code``, ``symbol``,
+``股票代码`` or ``代码``; bare 6-digit codes get their exchange suffix), and by
+``trade_date`` too when it has that column (ISO or ``YYYYMMDD``). It may supply any
+of ``sector`` (alias ``industry``), ``is_st``, ``name``, ``list_date``,
+``turnover_rate`` and ``pre_close``; its other columns are ignored, so Tushare's
+``stock_basic`` and ``daily_basic`` exports work as they are. Several side tables
+may be given; a column supplied twice (by the bars file or another side table) is
+an AMBIGUOUS_COLUMN error rather than a silent choice.
+
+Side-table cells are checked with the same rules as bars cells, and findings carry
+the side table's own row numbers. A bars row whose key the side table lacks is a
+NOT_IN_SIDE_TABLE finding on the bars row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dragon_compat.data.adapters import (
+    SIDE_TABLE_ALIASES,
+    SIDE_TABLE_KEY_COLUMNS,
+    SIDE_TABLE_VALUE_COLUMNS,
+    codes_to_symbols,
+)
+from dragon_compat.data.parse import (
+    parse_bool,
+    parse_category,
+    parse_date,
+    parse_float,
+    parse_symbol,
+    parse_text,
+)
+from dragon_compat.data.read import read_table
+from dragon_compat.data.report import Findings, Rule, Violation
+from dragon_compat.data.validate import check_prices, check_quantities
+
+TypedColumn = np.ndarray | pd.Categorical | pd.Series
+
+
+@dataclass(frozen=True)
+class SideTable:
+    """A parsed side table: keys and typed value columns, one entry per side row."""
+
+    source: str
+    symbols: pd.Categorical
+    trade_dates: np.ndarray | None
+    columns: dict[str, TypedColumn]
+    violations: tuple[Violation, ...]
+
+    @property
+    def dated(self) -> bool:
+        return self.trade_dates is not None
+
+
+def read_side_table(path: str | Path) -> SideTable:
+    """Read and check a side table (DragonUserError when the file is unreadable)."""
+    raw = read_table(path)
+    source = str(path)
+    findings = Findings(source, np.arange(1, len(raw) + 1, dtype=np.int64))
+    key = next((c for c in SIDE_TABLE_KEY_COLUMNS if c in raw.columns), None)
+    if key is None:
+        findings.flag_file(
+            "symbol",
+            Rule.MISSING_COLUMN,
+            "a side table needs a ts_code, symbol, 股票代码 or 代码 column",
+        )
+        symbols = pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object))
+    else:
+        symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings)
+    trade_dates = None
+    if "trade_date" in raw.columns:
+        trade_dates = parse_date(raw["trade_date"], "trade_date", findings, date_format="either")
+
+    values: dict[str, TypedColumn] = {}
+    for column in SIDE_TABLE_VALUE_COLUMNS:
+        label = _label(column, raw.columns)
+        if label is None:
+            continue
+        values[column] = _parse_value(raw[label], column, label, findings)
+
+    floats = {c: v for c, v in values.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
+    labels = {c: _label(c, raw.columns) for c in floats}
+    check_prices(floats, labels, findings)
+    check_quantities(floats, labels, findings)
+    _flag_duplicate_keys(symbols, trade_dates, key or "symbol", findings)
+    return SideTable(source, symbols, trade_dates, values, tuple(findings.violations))
+
+
+def _label(column: str, present: pd.Index) -> str | None:
+    """The side-table column supplying ``column``: itself, else an alias, else None."""
+    if column in present:
+        return column
+    return next(
+        (a for a, target in SIDE_TABLE_ALIASES.items() if target == column and a in present), None
+    )
+
+
+def _parse_value(values: pd.Series, column: str, label: str, findings: Findings) -> TypedColumn:
+    if column == "sector":
+        return parse_category(values, label, findings)
+    if column == "is_st":
+        return parse_bool(values, label, findings)
+    if column == "name":
+        return parse_text(values)
+    if column == "list_date":
+        return parse_date(
+            values, label, findings, date_format="either", rule=Rule.BAD_LIST_DATE, required=False
+        )
+    return parse_float(values, label, findings, required=column != "turnover_rate")
+
+
+def _flag_duplicate_keys(
+    symbols: pd.Categorical, trade_dates: np.ndarray | None, label: str, findings: Findings
+) -> None:
+    codes = np.asarray(symbols.codes, dtype=np.int64)
+    keys = pd.DataFrame({"symbol": codes})
+    if trade_dates is not None:
+        keys["trade_date"] = trade_dates.view(np.int64)
+    valid = codes >= 0
+    repeated = keys.duplicated().to_numpy() & valid
+    findings.flag(label, Rule.DUPLICATE_SIDE_TABLE_KEY, repeated, symbols.astype(object))
+
+
+def lookup_positions(
+    side: SideTable, symbols: pd.Categorical, trade_dates: np.ndarray
+) -> np.ndarray:
+    """For each bars row, the side-table row holding its key, or -1 when none does.
+
+    The first occurrence wins for a repeated key (which is reported anyway).
+    """
+    bar_symbols = pd.Index(np.asarray(symbols.categories, dtype=object))
+    side_symbols = np.asarray(side.symbols.categories, dtype=object)
+    # side category code for each bars category (-1 when the side table lacks it)
+    to_side = pd.Index(side_symbols).get_indexer(bar_symbols)
+    bar_codes = np.asarray(symbols.codes, dtype=np.int64)
+    side_code_of_bar = np.where(bar_codes >= 0, to_side[np.maximum(bar_codes, 0)], -1)
+    side_codes = np.asarray(side.symbols.codes, dtype=np.int64)
+    if side.trade_dates is None:
+        first_row = _first_positions(side_codes, len(side_symbols))
+        return np.where(side_code_of_bar >= 0, first_row[np.maximum(side_code_of_bar, 0)], -1)
+    side_keys = pd.MultiIndex.from_arrays([side_codes, side.trade_dates.view(np.int64)])
+    bar_keys = pd.MultiIndex.from_arrays([side_code_of_bar, trade_dates.view(np.int64)])
+    first_of_key = ~side_keys.duplicated()
+    positions_of_unique = np.flatnonzero(first_of_key)
+    found = side_keys[first_of_key].get_indexer(bar_keys)
+    result = np.where(found >= 0, positions_of_unique[np.maximum(found, 0)], -1)
+    return np.where(side_code_of_bar >= 0, result, -1)
+
+
+def _first_positions(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """Position of the first side row of each category (-1 when it has none)."""
+    first = np.full(n_categories, -1, dtype=np.int64)
+    valid = np.flatnonzero(codes >= 0)
+    # reversed assignment leaves the first occurrence in place
+    first[codes[valid[::-1]]] = valid[::-1]
+    return first
+
+
+def take(column: TypedColumn, positions: np.ndarray) -> TypedColumn:
+    """Values at side-table ``positions`` (-1 → empty: NaN, NaT, False, "", no category)."""
+    missing = positions < 0
+    safe = np.maximum(positions, 0)
+    if isinstance(column, pd.Categorical):
+        codes = (
+            np.asarray(column.codes, dtype=np.int64)[safe]
+            if len(column)
+            else np.full(len(safe), -1)
+        )
+        codes = np.where(missing, -1, codes)
+        return pd.Categorical.from_codes(codes, categories=column.categories)
+    if isinstance(column, pd.Series):
+        taken = (
+            column.iloc[safe].reset_index(drop=True) if len(column) else pd.Series([""] * len(safe))
+        )
+        return taken.where(~missing, "")
+    array = np.asarray(column)
+    if array.dtype == bool:
+        return np.where(missing, False, array[safe] if len(array) else False)
+    empty = np.datetime64("NaT", "ns") if array.dtype.kind == "M" else np.nan
+    return np.where(missing, empty, array[safe] if len(array) else empty)
