@@ -24,18 +24,14 @@ raises :class:`HookError` naming the hook, branch and session on a violation.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from dragon_runtime.reasons import (
-    EXIT_REASONS,
-    EventType,
-    UnknownReasonError,
-    enrich,
-)
+from dragon_runtime.reasons import EVENT_CATALOGUE, EXIT_REASONS, EventType
 
 if TYPE_CHECKING:
     from dragon_runtime.panel import MarketPanel
@@ -60,7 +56,14 @@ SIGNAL_EVENT_TYPES: frozenset[EventType] = frozenset(
 )
 """Event types a :class:`Signal` may have."""
 
-_OUTCOME_EVENT_TYPES = frozenset({EventType.VETO, EventType.SKIP})
+_ENTER = str(EventType.ENTER_SIGNAL)
+_SIGNAL_PAIRS = frozenset(
+    (str(event_type), str(code))
+    for event_type in SIGNAL_EVENT_TYPES
+    for code in EVENT_CATALOGUE[event_type].reason_codes
+)
+_OUTCOME_PAIRS = frozenset(pair for pair in _SIGNAL_PAIRS if pair[0] != _ENTER)
+_EXIT_CODES = tuple(str(code) for code in EXIT_REASONS)
 
 
 class HookError(RuntimeError):
@@ -170,26 +173,33 @@ def validate_candidates(ctx: SessionContext, candidates: object) -> np.ndarray:
     Rules: a 1-d integer array-like of distinct indices in ``[0, N)`` none of which
     is suspended on the session.
     """
-    where = _where("candidates", ctx)
     array = np.asarray(candidates)
     if array.ndim != 1:
-        raise HookError(f"{where}: returned a {array.ndim}-d array; expected 1-d indices")
+        raise HookError(
+            f"{_where('candidates', ctx)}: returned a {array.ndim}-d array; expected 1-d indices"
+        )
     if array.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if not np.issubdtype(array.dtype, np.integer):
-        raise HookError(f"{where}: returned dtype {array.dtype}; expected integer indices")
+    if array.dtype.kind not in "iu":
+        raise HookError(
+            f"{_where('candidates', ctx)}: returned dtype {array.dtype}; expected integer indices"
+        )
     array = array.astype(np.int64, copy=False)
     n_symbols = len(ctx.panel.symbols)
-    out_of_range = (array < 0) | (array >= n_symbols)
-    if out_of_range.any():
-        bad = int(array[np.flatnonzero(out_of_range)[0]])
-        raise HookError(f"{where}: index {bad} is outside the panel's {n_symbols} symbols")
-    if np.unique(array).size != array.size:
-        raise HookError(f"{where}: returned a symbol more than once")
+    low, high = int(array.min()), int(array.max())
+    if low < 0 or high >= n_symbols:
+        bad = low if low < 0 else high
+        raise HookError(
+            f"{_where('candidates', ctx)}: index {bad} is outside the panel's {n_symbols} symbols"
+        )
+    if len(set(array.tolist())) != array.size:
+        raise HookError(f"{_where('candidates', ctx)}: returned a symbol more than once")
     suspended = ctx.panel.suspended[ctx.index, array]
     if suspended.any():
         symbol = ctx.panel.symbols[array[np.flatnonzero(suspended)[0]]]
-        raise HookError(f"{where}: {symbol} is suspended and cannot be a candidate")
+        raise HookError(
+            f"{_where('candidates', ctx)}: {symbol} is suspended and cannot be a candidate"
+        )
     return array
 
 
@@ -197,25 +207,26 @@ def validate_verdicts(
     ctx: SessionContext, candidates: np.ndarray, verdicts: Sequence[Verdict]
 ) -> list[Verdict]:
     """Check one :class:`Verdict` per candidate with a known VETO/SKIP outcome."""
-    where = _where("evaluate_predicates", ctx)
     verdicts = list(verdicts)
     if len(verdicts) != len(candidates):
         raise HookError(
-            f"{where}: returned {len(verdicts)} verdicts for {len(candidates)} candidates"
+            f"{_where('evaluate_predicates', ctx)}: returned {len(verdicts)} verdicts for "
+            f"{len(candidates)} candidates"
         )
-    for symbol, verdict in zip(candidates.tolist(), verdicts, strict=True):
-        name = ctx.panel.symbols[symbol]
+    for position, verdict in enumerate(verdicts):
         if not isinstance(verdict, Verdict) or not isinstance(verdict.predicates, str):
-            raise HookError(f"{where}: verdict for {name} is not a Verdict with a predicates str")
-        if verdict.outcome is None:
-            continue
-        event_type, code = verdict.outcome
-        if event_type not in _OUTCOME_EVENT_TYPES:
-            raise HookError(f"{where}: verdict for {name} has outcome {event_type}; not VETO/SKIP")
-        try:
-            enrich(event_type, code)
-        except UnknownReasonError as error:
-            raise HookError(f"{where}: verdict for {name}: {error}") from None
+            name = ctx.panel.symbols[candidates[position]]
+            raise HookError(
+                f"{_where('evaluate_predicates', ctx)}: verdict for {name} is not a Verdict "
+                "with a predicates str"
+            )
+        outcome = verdict.outcome
+        if outcome is not None and (str(outcome[0]), str(outcome[1])) not in _OUTCOME_PAIRS:
+            name = ctx.panel.symbols[candidates[position]]
+            raise HookError(
+                f"{_where('evaluate_predicates', ctx)}: verdict for {name} has outcome "
+                f"{outcome!r}; expected VETO <predicate id> or SKIP <skip code> of the catalogue"
+            )
     return verdicts
 
 
@@ -233,61 +244,84 @@ def validate_signals(
     none for a held symbol; each signal carries its verdict's predicates and, when
     the verdict has an outcome, that outcome.
     """
-    where = _where("select", ctx)
     signals = list(signals)
-    names = ctx.panel.symbols
     by_symbol = dict(zip(candidates.tolist(), verdicts, strict=True))
+    n = len(by_symbol)
+    by_rank: list[Signal | None] = [None] * n
     seen: set[int] = set()
+    entries = 0
     for signal in signals:
         if not isinstance(signal, Signal):
-            raise HookError(f"{where}: returned {signal!r}; expected Signal objects")
-        symbol = int(signal.symbol)
-        if symbol not in by_symbol:
-            raise HookError(f"{where}: signal for index {symbol}, which is not a candidate")
+            raise HookError(
+                f"{_where('select', ctx)}: returned {signal!r}; expected Signal objects"
+            )
+        symbol = signal.symbol
+        verdict = by_symbol.get(symbol)
+        if verdict is None:
+            raise HookError(
+                f"{_where('select', ctx)}: signal for index {symbol}, which is not a candidate"
+            )
         if symbol in seen:
-            raise HookError(f"{where}: more than one signal for {names[symbol]}")
+            name = ctx.panel.symbols[symbol]
+            raise HookError(f"{_where('select', ctx)}: more than one signal for {name}")
         seen.add(symbol)
-        _check_signal(where, names[symbol], signal, by_symbol[symbol], book)
-    if len(seen) != len(by_symbol):
-        missing = sorted(names[s] for s in set(by_symbol) - seen)
-        raise HookError(f"{where}: no signal for candidate(s) {', '.join(missing)}")
-    ranks = sorted(signal.rank for signal in signals)
-    if ranks != list(range(1, len(signals) + 1)):
-        raise HookError(f"{where}: ranks {ranks} are not 1..{len(signals)}")
-    entries = sum(1 for s in signals if s.event_type == EventType.ENTER_SIGNAL)
+        _check_signal(ctx, signal, verdict, book)
+        try:
+            rank = operator.index(signal.rank)
+        except TypeError:
+            rank = 0
+        if not 1 <= rank <= n or by_rank[rank - 1] is not None:
+            ranks = sorted(s.rank for s in signals)
+            raise HookError(f"{_where('select', ctx)}: ranks {ranks} are not 1..{n}")
+        by_rank[rank - 1] = signal
+        entries += str(signal.event_type) == _ENTER
+    if len(seen) != n:
+        missing = sorted(str(ctx.panel.symbols[s]) for s in set(by_symbol) - seen)
+        raise HookError(f"{_where('select', ctx)}: no signal for candidate(s) {', '.join(missing)}")
     if entries > book.free_slots:
         raise HookError(
-            f"{where}: {entries} ENTER_SIGNALs exceed the {book.free_slots} free slot(s)"
+            f"{_where('select', ctx)}: {entries} ENTER_SIGNALs exceed the {book.free_slots} "
+            "free slot(s)"
         )
-    return sorted(signals, key=lambda s: s.rank)
+    return by_rank  # type: ignore[return-value]
 
 
-def _check_signal(where: str, name: str, signal: Signal, verdict: Verdict, book: Book) -> None:
-    if signal.event_type not in SIGNAL_EVENT_TYPES:
-        raise HookError(f"{where}: signal for {name} has event type {signal.event_type!r}")
-    try:
-        enrich(signal.event_type, signal.reason_code)
-    except UnknownReasonError as error:
-        raise HookError(f"{where}: signal for {name}: {error}") from None
-    if signal.event_type == EventType.ENTER_SIGNAL and signal.symbol in book.held:
-        raise HookError(f"{where}: ENTER_SIGNAL for {name}, which is already held")
-    if signal.predicates != verdict.predicates:
-        raise HookError(f"{where}: signal for {name} does not carry its verdict's predicates")
-    if verdict.outcome is not None and (signal.event_type, signal.reason_code) != tuple(
-        verdict.outcome
-    ):
+def _check_signal(ctx: SessionContext, signal: Signal, verdict: Verdict, book: Book) -> None:
+    pair = (str(signal.event_type), str(signal.reason_code))
+    if pair not in _SIGNAL_PAIRS:
+        name = ctx.panel.symbols[signal.symbol]
         raise HookError(
-            f"{where}: signal for {name} is {signal.event_type} {signal.reason_code}, "
-            f"but its verdict decided {verdict.outcome[0]} {verdict.outcome[1]}"
+            f"{_where('select', ctx)}: signal for {name} is {pair[0]} {pair[1]}, which the "
+            "catalogue does not allow (ENTER_SIGNAL SELECTED, VETO <predicate id>, "
+            "SKIP <skip code>)"
+        )
+    if pair[0] == _ENTER and signal.symbol in book.held:
+        name = ctx.panel.symbols[signal.symbol]
+        raise HookError(f"{_where('select', ctx)}: ENTER_SIGNAL for {name}, which is already held")
+    if signal.predicates != verdict.predicates:
+        name = ctx.panel.symbols[signal.symbol]
+        raise HookError(
+            f"{_where('select', ctx)}: signal for {name} does not carry its verdict's predicates"
+        )
+    outcome = verdict.outcome
+    if outcome is not None and pair != (str(outcome[0]), str(outcome[1])):
+        name = ctx.panel.symbols[signal.symbol]
+        raise HookError(
+            f"{_where('select', ctx)}: signal for {name} is {pair[0]} {pair[1]}, but its "
+            f"verdict decided {outcome[0]} {outcome[1]}"
         )
 
 
 def validate_exit_reason(ctx: SessionContext, position: PositionView, code: object) -> str | None:
-    """``code`` if it is None or an exit reason of the catalogue, else :class:`HookError`."""
-    if code is None or code in EXIT_REASONS:
-        return None if code is None else str(code)
+    """``code`` (as plain str) if it is None or an exit reason of the catalogue, else
+    :class:`HookError`."""
+    if code is None:
+        return None
+    text = str(code) if isinstance(code, str) else None
+    if text in _EXIT_CODES:
+        return text
     symbol = ctx.panel.symbols[position.symbol]
-    allowed = ", ".join(EXIT_REASONS)
+    allowed = ", ".join(_EXIT_CODES)
     raise HookError(
         f"{_where('exit_rule', ctx)}: returned {code!r} for {symbol}; expected None or one "
         f"of {allowed}"

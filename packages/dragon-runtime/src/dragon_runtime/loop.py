@@ -20,8 +20,8 @@ plus positions, in plain Python ints. Tables are built once at the end.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from math import isnan
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ from dragon_runtime.payloads import (
     trades_frame,
 )
 from dragon_runtime.portfolio import Portfolio, size_entry
-from dragon_runtime.reasons import EventType, Phase, ReasonCode, enrich
+from dragon_runtime.reasons import EVENT_CATALOGUE, EventType, Phase, ReasonCode, enrich
 
 __all__ = [
     "ALPHA_SCORE_ANNOTATION",
@@ -64,8 +64,39 @@ BOARD_HEIGHT_ANNOTATION = "board_height"
 ALPHA_SCORE_ANNOTATION = "alpha_score"
 """Panel annotation copied onto events' ``alpha_score`` (empty when suspended)."""
 
-E = EventType
-R = ReasonCode
+
+# Plain-str spellings of the catalogue (enum attribute access and hashing are
+# Python-level calls; the hot path uses these instead).
+def _layer_strings(event_type: EventType, code: ReasonCode) -> tuple[str, str, str]:
+    layered = enrich(event_type, code)
+    return str(layered.layer), str(layered.family), str(layered.tier)
+
+
+_LAYERS: dict[tuple[str, str], tuple[str, str, str]] = {
+    (str(spec.event_type), str(code)): _layer_strings(spec.event_type, code)
+    for spec in EVENT_CATALOGUE.values()
+    for code in spec.reason_codes
+}
+_OPEN, _CLOSE = str(Phase.OPEN), str(Phase.CLOSE)
+_EVENT_TYPE_FIELD = EventRecord._fields.index("event_type")
+_EXIT_FILLED = str(EventType.EXIT_FILLED)
+_EXIT_BLOCKED = str(EventType.EXIT_BLOCKED)
+_EXIT_DEFERRED = str(EventType.EXIT_DEFERRED)
+_ENTRY_FILLED = str(EventType.ENTRY_FILLED)
+_ENTRY_BLOCKED = str(EventType.ENTRY_BLOCKED)
+_ENTRY_CANCELLED = str(EventType.ENTRY_CANCELLED)
+_EXIT_SIGNAL = str(EventType.EXIT_SIGNAL)
+_HOLD_POSITION = str(EventType.HOLD_POSITION)
+_ENTER_SIGNAL = str(EventType.ENTER_SIGNAL)
+_ORDER_EXPIRED = str(EventType.ORDER_EXPIRED)
+_SUSPENDED = str(ReasonCode.SUSPENDED)
+_LIMIT_DOWN_SEALED = str(ReasonCode.LIMIT_DOWN_SEALED)
+_LIMIT_UP_SEALED = str(ReasonCode.LIMIT_UP_SEALED)
+_NO_FREE_SLOT = str(ReasonCode.NO_FREE_SLOT)
+_INSUFFICIENT_CASH = str(ReasonCode.INSUFFICIENT_CASH)
+_FILLED = str(ReasonCode.FILLED)
+_CONTINUES_LIMIT_UP = str(ReasonCode.CONTINUES_LIMIT_UP)
+_END_OF_DATA = str(ReasonCode.END_OF_DATA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +125,6 @@ class _Entry:
     symbol: int
     board_height: int | None
     alpha_score: float | None
-
-
-def _annotation(panel: MarketPanel, name: str) -> np.ndarray | None:
-    values = panel.annotations.get(name)
-    if values is None:
-        return None
-    if name == BOARD_HEIGHT_ANNOTATION:
-        finite = values[np.isfinite(values)]
-        if finite.size and not np.array_equal(finite, np.round(finite)):
-            raise ValueError(f"panel annotation {name!r} must hold whole numbers (or NaN)")
-    return values
 
 
 class _Session:
@@ -137,7 +157,7 @@ class _Session:
         t: int,
         ctx: SessionContext,
         names: list[str],
-        events: list[EventRecord],
+        events: list[tuple[Any, ...]],
         height: np.ndarray | None,
         alpha: np.ndarray | None,
     ) -> None:
@@ -156,11 +176,11 @@ class _Session:
         self.suspended = panel.suspended[t]
         self.height = None if height is None else height[t]
         self.alpha = None if alpha is None else alpha[t]
-        self.phase = Phase.OPEN
+        self.phase = _OPEN
         self.seq = 0
 
     def start_close(self) -> None:
-        self.phase = Phase.CLOSE
+        self.phase = _CLOSE
         self.seq = 0
 
     def values(self, symbol: int) -> tuple[int | None, float | None]:
@@ -168,11 +188,17 @@ class _Session:
         height = None
         if self.height is not None:
             value = float(self.height[symbol])
-            height = None if math.isnan(value) else int(value)
+            if not isnan(value):
+                height = int(value)
+                if height != value:
+                    raise ValueError(
+                        f"panel annotation {BOARD_HEIGHT_ANNOTATION!r} is {value} for "
+                        f"{self.names[symbol]} on {self.date}; it must be a whole number"
+                    )
         alpha = None
         if self.alpha is not None and not self.suspended[symbol]:
             value = float(self.alpha[symbol])
-            alpha = None if math.isnan(value) else value
+            alpha = None if isnan(value) else value
         return height, alpha
 
     def emit(  # noqa: PLR0917 - positional on the hot path, called once per event
@@ -186,20 +212,20 @@ class _Session:
         rank: int | None = None,
         predicates: str | None = None,
     ) -> None:
-        layered = enrich(event_type, reason_code)
+        layer, family, tier = _LAYERS[event_type, reason_code]
         self.seq += 1
         self.events.append(
-            EventRecord(
+            (  # an EventRecord, as a plain tuple on the hot path
                 self.branch,
                 self.date,
                 self.phase,
                 self.seq,
                 self.names[symbol],
-                str(event_type),
-                str(reason_code),
-                layered.layer.value,
-                layered.family.value,
-                layered.tier.value,
+                event_type,
+                reason_code,
+                layer,
+                family,
+                tier,
                 price_c,
                 shares,
                 values[0],
@@ -222,15 +248,15 @@ def run_loop(
     Returns the events, trades and equity tables and the summary. Raises
     :class:`~dragon_runtime.hooks.HookError` when a hook breaks the protocol.
     """
-    height = _annotation(panel, BOARD_HEIGHT_ANNOTATION)
-    alpha = _annotation(panel, ALPHA_SCORE_ANNOTATION)
+    height = panel.annotations.get(BOARD_HEIGHT_ANNOTATION)
+    alpha = panel.annotations.get(ALPHA_SCORE_ANNOTATION)
     names = [str(s) for s in panel.symbols.tolist()]
     dates = panel.dates
     last = len(dates) - 1
     book = Portfolio(config.initial_capital_c, config.max_positions)
     exit_values: dict[int, tuple[int | None, float | None]] = {}
     entries: list[_Entry] = []
-    events: list[EventRecord] = []
+    events: list[tuple[Any, ...]] = []
     trades: list[TradeRecord] = []
     equity: list[EquityRecord] = []
     prior_equity_c = config.initial_capital_c
@@ -260,7 +286,7 @@ def run_loop(
             sessions=len(dates),
             trades=trades,
             equity=equity,
-            event_types=(e.event_type for e in events),
+            event_types=(e[_EVENT_TYPE_FIELD] for e in events),
             initial_capital_c=config.initial_capital_c,
         ),
     )
@@ -281,13 +307,13 @@ def _open_exits(
         symbol = position.symbol
         values = exit_values[symbol]
         if s.suspended[symbol]:
-            s.emit(symbol, E.EXIT_DEFERRED, R.SUSPENDED, None, position.shares, values)
+            s.emit(symbol, _EXIT_DEFERRED, _SUSPENDED, None, position.shares, values)
             continue
         open_c = int(s.open[symbol])
         limited = bool(s.has_limit[symbol])
         down_c = int(s.down[symbol])
         if limited and int(s.high[symbol]) <= down_c:
-            s.emit(symbol, E.EXIT_BLOCKED, R.LIMIT_DOWN_SEALED, open_c, position.shares, values)
+            s.emit(symbol, _EXIT_BLOCKED, _LIMIT_DOWN_SEALED, open_c, position.shares, values)
             continue
         base_c = down_c if limited and open_c < down_c else open_c
         fill_c = fill_price_cents(base_c, "sell", down_c if limited else None)
@@ -295,7 +321,7 @@ def _open_exits(
         shares = position.shares
         trades.append(book.sell(symbol, s.ctx.index, s.date, fill_c, reason))
         del exit_values[symbol]
-        s.emit(symbol, E.EXIT_FILLED, reason, fill_c, shares, values)
+        s.emit(symbol, _EXIT_FILLED, reason, fill_c, shares, values)
 
 
 def _open_entries(s: _Session, book: Portfolio, entries: list[_Entry], prior_equity_c: int) -> None:
@@ -304,23 +330,23 @@ def _open_entries(s: _Session, book: Portfolio, entries: list[_Entry], prior_equ
         symbol = entry.symbol
         values = (entry.board_height, entry.alpha_score)
         if s.suspended[symbol]:
-            s.emit(symbol, E.ENTRY_CANCELLED, R.SUSPENDED, None, None, values, entry.rank)
+            s.emit(symbol, _ENTRY_CANCELLED, _SUSPENDED, None, None, values, entry.rank)
             continue
         open_c = int(s.open[symbol])
         limited = bool(s.has_limit[symbol])
         up_c = int(s.up[symbol])
         if limited and int(s.low[symbol]) >= up_c:
-            s.emit(symbol, E.ENTRY_BLOCKED, R.LIMIT_UP_SEALED, open_c, None, values, entry.rank)
+            s.emit(symbol, _ENTRY_BLOCKED, _LIMIT_UP_SEALED, open_c, None, values, entry.rank)
             continue
         if book.is_full:
-            s.emit(symbol, E.ENTRY_CANCELLED, R.NO_FREE_SLOT, open_c, None, values, entry.rank)
+            s.emit(symbol, _ENTRY_CANCELLED, _NO_FREE_SLOT, open_c, None, values, entry.rank)
             continue
         base_c = up_c if limited and open_c >= up_c else open_c
         fill_c = fill_price_cents(base_c, "buy", up_c if limited else None)
         target_c = min(book.cash_c, prior_equity_c // book.max_positions)
         sizing = size_entry(book.cash_c, target_c, fill_c, s.date)
         if sizing.shares == 0:
-            s.emit(symbol, E.ENTRY_CANCELLED, R.INSUFFICIENT_CASH, open_c, None, values, entry.rank)
+            s.emit(symbol, _ENTRY_CANCELLED, _INSUFFICIENT_CASH, open_c, None, values, entry.rank)
             continue
         book.buy(
             symbol,
@@ -330,7 +356,7 @@ def _open_entries(s: _Session, book: Portfolio, entries: list[_Entry], prior_equ
             fill_c=fill_c,
             sizing=sizing,
         )
-        s.emit(symbol, E.ENTRY_FILLED, R.FILLED, fill_c, sizing.shares, values, entry.rank)
+        s.emit(symbol, _ENTRY_FILLED, _FILLED, fill_c, sizing.shares, values, entry.rank)
 
 
 def _close_positions(
@@ -345,7 +371,7 @@ def _close_positions(
         symbol = position.symbol
         values = s.values(symbol)
         if s.suspended[symbol]:
-            s.emit(symbol, E.HOLD_POSITION, R.SUSPENDED, None, position.shares, values)
+            s.emit(symbol, _HOLD_POSITION, _SUSPENDED, None, position.shares, values)
             continue
         close_c = int(s.close[symbol])
         position.hold_sessions += 1
@@ -362,12 +388,12 @@ def _close_positions(
             )
             reason = validate_exit_reason(s.ctx, view, hooks.exit_rule(s.ctx, view))
         if reason is None:
-            s.emit(symbol, E.HOLD_POSITION, R.CONTINUES_LIMIT_UP, close_c, position.shares, values)
+            s.emit(symbol, _HOLD_POSITION, _CONTINUES_LIMIT_UP, close_c, position.shares, values)
             continue
         position.pending_exit = reason
         exit_values[symbol] = values
         signalled += 1
-        s.emit(symbol, E.EXIT_SIGNAL, reason, close_c, position.shares, values)
+        s.emit(symbol, _EXIT_SIGNAL, reason, close_c, position.shares, values)
     return signalled
 
 
@@ -389,17 +415,18 @@ def _close_candidates(
     for signal in signals:
         symbol = int(signal.symbol)
         values = s.values(symbol)
+        event_type = str(signal.event_type)
         s.emit(
             symbol,
-            signal.event_type,
-            signal.reason_code,
+            event_type,
+            str(signal.reason_code),
             int(s.close[symbol]),
             None,
             values,
             signal.rank,
             signal.predicates,
         )
-        if signal.event_type == E.ENTER_SIGNAL:
+        if event_type == _ENTER_SIGNAL:
             entries.append(_Entry(signal.rank, symbol, values[0], values[1]))
     return entries
 
@@ -418,8 +445,8 @@ def _expire(
     for position in pending:
         symbol = position.symbol
         price = None if s.suspended[symbol] else int(s.close[symbol])
-        s.emit(symbol, E.ORDER_EXPIRED, R.END_OF_DATA, price, position.shares, s.values(symbol))
+        s.emit(symbol, _ORDER_EXPIRED, _END_OF_DATA, price, position.shares, s.values(symbol))
     for entry in entries:
         symbol = entry.symbol
         price = None if s.suspended[symbol] else int(s.close[symbol])
-        s.emit(symbol, E.ORDER_EXPIRED, R.END_OF_DATA, price, None, s.values(symbol), entry.rank)
+        s.emit(symbol, _ORDER_EXPIRED, _END_OF_DATA, price, None, s.values(symbol), entry.rank)

@@ -183,23 +183,41 @@ def trade_id(branch: str, number: int) -> str:
 
 
 def _dates(values: Sequence[dt.date]) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype="datetime64[D]").astype("datetime64[ns]"))
+    """``datetime64[ns]`` of dates (converted once per distinct date)."""
+    distinct = {d: i for i, d in enumerate(dict.fromkeys(values))}
+    stamps = np.asarray(list(distinct), dtype="datetime64[D]").astype("datetime64[ns]")
+    codes = np.fromiter((distinct[d] for d in values), dtype=np.int64, count=len(values))
+    return pd.Series(stamps[codes] if len(values) else stamps)
 
 
-def _cny(cents: Iterable[int | None]) -> np.ndarray:
-    return np.array([np.nan if c is None else c / 100 for c in cents], dtype=np.float64)
+def _nullable_int(values: Sequence[int | None]) -> pd.Series:
+    """``Int64`` with ``pd.NA`` for None (values are counts and cents, exact below 2**53)."""
+    floats = np.array(values, dtype=np.float64)
+    mask = np.isnan(floats)
+    data = np.where(mask, 0.0, floats).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(data, mask))
 
 
-def _nullable_int(values: Iterable[int | None]) -> pd.Series:
-    return pd.Series(pd.array(list(values), dtype="Int64"))
+def _cny(cents: Sequence[int | None]) -> np.ndarray:
+    """``float64`` CNY of cents (NaN for None); exact to the cent when printed."""
+    return np.array(cents, dtype=np.float64) / 100
 
 
-def _text(values: Iterable[str | None]) -> pd.Series:
+def _floats(values: Sequence[float | None]) -> np.ndarray:
+    """``float64`` with NaN for None."""
+    return np.array(values, dtype=np.float64)
+
+
+def _text(values: Sequence[str | None]) -> pd.Series:
     return pd.Series(list(values), dtype="object")
 
 
-def events_frame(records: Sequence[EventRecord]) -> pd.DataFrame:
-    """The events table (:data:`EVENT_COLUMNS`) from records in output order."""
+def events_frame(records: Sequence[EventRecord | tuple[Any, ...]]) -> pd.DataFrame:
+    """The events table (:data:`EVENT_COLUMNS`) from records in output order.
+
+    Records may be plain tuples in :class:`EventRecord` field order (the loop's
+    hot path appends those).
+    """
     cols = list(zip(*records, strict=True)) if records else [()] * len(EventRecord._fields)
     f = dict(zip(EventRecord._fields, cols, strict=True))
     frame = pd.DataFrame(
@@ -217,9 +235,7 @@ def events_frame(records: Sequence[EventRecord]) -> pd.DataFrame:
             "price": _cny(f["price_c"]),
             "shares": _nullable_int(f["shares"]),
             "board_height": _nullable_int(f["board_height"]),
-            "alpha_score": np.array(
-                [np.nan if a is None else a for a in f["alpha_score"]], dtype=np.float64
-            ),
+            "alpha_score": _floats(f["alpha_score"]),
             "rank": _nullable_int(f["rank"]),
             "predicates": _text(f["predicates"]),
         }
