@@ -1,0 +1,402 @@
+"""RC1 features over the whole bars panel (rc1-strategy.md §3, precise rules §9).
+
+One call computes every feature for every row at once with numpy: no per-row
+``apply``, no per-symbol Python loop. The per-symbol sequences (board height,
+turnover average, days listed) are computed on a stable sort of the rows by
+symbol, where each symbol's rows are contiguous and in date order, with
+cumulative-sum tricks; session and sector aggregates are ``bincount`` over
+integer group codes.
+
+Input is the normalized bars frame (sorted by ``(trade_date, symbol)``, one row per
+pair). Limit prices, cent prices and the IPO-day "no limit" flag come from
+:func:`dragon_runtime.market.annotate_limits` — never recomputed here.
+
+Rules, beyond the one-line definitions of §3:
+
+- **Suspended** rows (``volume == 0``; NaN volume counts as 0, as in
+  ``dragon_runtime.panel``) are excluded from every aggregate and are
+  never candidates; all their limit flags are False and their ``alpha_score`` is
+  NaN. Sessions without a row are suspended too (the frame simply lacks them).
+- ``board_height``: consecutive limit-up closes over the symbol's own *trading*
+  rows. Suspended rows neither count nor break a run and carry the height of the
+  symbol's last trading row (0 before its first).
+- ``is_sector_leader``: exactly one per (session, sector) with at least one
+  limit-up close — the limit-up symbol with the highest ``board_height``, ties by
+  larger ``amount``, then by smaller symbol (string order).
+- Session aggregates (``market_limit_ups``, ``market_limit_downs``,
+  ``broken_rate``, ``max_height``) and ``sector_limit_ups`` count trading rows only
+  and are broadcast to every row of the session (suspended rows included).
+  ``broken_rate`` = broken / touched_up, 0.0 when nobody touched the limit.
+  ``max_height`` = the largest ``board_height`` among the session's trading rows
+  (the day's highest board; 0 when nobody closed limit-up).
+- ``sector_limit_ups`` is NaN (and ``is_sector_leader`` False) on a row whose
+  sector is unknown (null), so the leadership predicates report UNAVAILABLE there.
+- ``turnover_ma5``: mean ``turnover_rate`` of the symbol's 5 previous trading rows,
+  summed oldest first then divided by 5; NaN with fewer than 5.
+- ``days_listed`` (int64): with ``list_date``, the number of data-calendar sessions
+  in ``(list_date, trade_date]`` (IPO day = 0; negative if a row precedes its
+  list_date). The data calendar cannot count sessions before its first one, so a
+  ``list_date`` before the data's first session means the symbol was already
+  listed when the data begins: it is seasoned, like a symbol present on the first
+  session without ``list_date``. Seasoned is :data:`SEASONED_DAYS_LISTED`. Without
+  ``list_date`` and absent from the first session: sessions since the symbol's
+  first row (first row = 0).
+- ``alpha_score = board_height + 0.1 * sector_limit_ups + 0.01 * min(turnover_rate,
+  30)`` evaluated in exactly that float order; NaN on suspended rows.
+- ``is_candidate``: ``is_limit_up and board_height >= 2`` (limit-up implies trading).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from dragon_runtime.market import annotate_limits
+
+__all__ = [
+    "CANDIDATE_MIN_HEIGHT",
+    "FEATURE_COLUMNS",
+    "FEATURE_DTYPES",
+    "SEASONED_DAYS_LISTED",
+    "compute_features",
+]
+
+CANDIDATE_MIN_HEIGHT: Final = 2
+"""A limit-up close is a candidate from this board height on (§4)."""
+
+SEASONED_DAYS_LISTED: Final = 1_000_000
+"""``days_listed`` of a symbol listed before the data begins (count unknown, but long)."""
+
+ALPHA_HEIGHT_WEIGHT: Final = 1.0
+ALPHA_SECTOR_WEIGHT: Final = 0.1
+ALPHA_TURNOVER_WEIGHT: Final = 0.01
+ALPHA_TURNOVER_CAP: Final = 30.0
+"""``alpha_score`` weights and the turnover cap (percent), §3."""
+
+TURNOVER_WINDOW: Final = 5
+"""``turnover_ma5`` averages this many previous trading sessions."""
+
+FEATURE_DTYPES: Final[dict[str, str]] = {
+    "is_suspended": "bool",
+    "is_limit_up": "bool",
+    "touched_up": "bool",
+    "is_broken": "bool",
+    "is_one_word": "bool",
+    "is_limit_down": "bool",
+    "board_height": "int64",
+    "sector_limit_ups": "float64",
+    "is_sector_leader": "bool",
+    "market_limit_ups": "int64",
+    "market_limit_downs": "int64",
+    "broken_rate": "float64",
+    "max_height": "int64",
+    "turnover_ma5": "float64",
+    "days_listed": "int64",
+    "alpha_score": "float64",
+    "is_candidate": "bool",
+}
+"""Every column :func:`compute_features` returns, in order, with its dtype."""
+
+FEATURE_COLUMNS: Final[tuple[str, ...]] = tuple(FEATURE_DTYPES)
+
+_REQUIRED = (
+    "trade_date",
+    "symbol",
+    "open",
+    "high",
+    "low",
+    "close",
+    "pre_close",
+    "volume",
+    "amount",
+    "turnover_rate",
+    "sector",
+    "is_st",
+)
+_LIMIT_INPUTS = (
+    "trade_date",
+    "symbol",
+    "open",
+    "high",
+    "low",
+    "close",
+    "pre_close",
+    "is_st",
+    "list_date",
+    "up_limit",
+    "down_limit",
+)
+_LIMIT_OUTPUTS = ("high_c", "low_c", "close_c", "up_limit_c", "down_limit_c", "has_limit")
+
+
+def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
+    """Every §3 feature for every row of the normalized ``bars`` frame.
+
+    Returns a frame with the columns of :data:`FEATURE_DTYPES` (in that order and
+    with those dtypes) on ``bars.index``, row for row. ``bars`` is not modified. If
+    ``bars`` already carries the :func:`~dragon_runtime.market.annotate_limits`
+    columns they are used as they are; otherwise the limits are annotated here.
+
+    Raises ``ValueError`` naming the column (and row) when a required column is
+    missing, when rows are not sorted by ``trade_date`` or a ``(trade_date,
+    symbol)`` pair repeats, when a symbol is null, or (from ``annotate_limits``) when
+    a price is off the cent grid.
+    """
+    missing = [c for c in _REQUIRED if c not in bars.columns]
+    if missing:
+        raise ValueError(f"bars frame lacks required column(s): {', '.join(missing)}")
+    n = len(bars)
+    if n == 0:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype=d) for c, d in FEATURE_DTYPES.items()}, index=bars.index
+        )
+
+    limits = _limits(bars)
+    panel = _Panel.build(bars)
+
+    volume = bars["volume"].to_numpy(dtype=np.float64, na_value=np.nan)
+    suspended = ~(volume > 0)  # as dragon_runtime.panel: NaN volume counts as 0
+    trading = ~suspended
+    has_limit = limits["has_limit"].to_numpy(dtype=bool) & trading
+    close_c = limits["close_c"].to_numpy()
+    high_c = limits["high_c"].to_numpy()
+    up_c = limits["up_limit_c"].to_numpy()
+    is_limit_up = has_limit & (close_c >= up_c)
+    touched_up = has_limit & (high_c >= up_c)
+    is_broken = touched_up & ~is_limit_up
+    is_one_word = is_limit_up & (limits["low_c"].to_numpy() == high_c)
+    is_limit_down = has_limit & (close_c <= limits["down_limit_c"].to_numpy())
+
+    amount = bars["amount"].to_numpy(dtype=np.float64, na_value=np.nan)
+    turnover = bars["turnover_rate"].to_numpy(dtype=np.float64, na_value=np.nan)
+    height, turnover_ma5 = panel.sequences(trading, is_limit_up, turnover)
+
+    group = panel.sector_groups(_codes(bars["sector"]))
+    sector_limit_ups = _sector_counts(group, is_limit_up)
+    leader = _sector_leaders(group, panel.symbol, is_limit_up, height, amount)
+
+    per_day = panel.n_dates
+    market_limit_ups = np.bincount(panel.date_code[is_limit_up], minlength=per_day)
+    market_limit_downs = np.bincount(panel.date_code[is_limit_down], minlength=per_day)
+    touched = np.bincount(panel.date_code[touched_up], minlength=per_day)
+    broken = np.bincount(panel.date_code[is_broken], minlength=per_day)
+    broken_rate = np.zeros(per_day, dtype=np.float64)
+    np.divide(broken, touched, out=broken_rate, where=touched > 0)
+    max_height = np.zeros(per_day, dtype=np.int64)
+    np.maximum.at(max_height, panel.date_code[is_limit_up], height[is_limit_up])
+
+    alpha = (
+        ALPHA_HEIGHT_WEIGHT * height
+        + ALPHA_SECTOR_WEIGHT * sector_limit_ups
+        + ALPHA_TURNOVER_WEIGHT * np.minimum(turnover, ALPHA_TURNOVER_CAP)
+    )
+    alpha[suspended] = np.nan
+
+    columns = {
+        "is_suspended": suspended,
+        "is_limit_up": is_limit_up,
+        "touched_up": touched_up,
+        "is_broken": is_broken,
+        "is_one_word": is_one_word,
+        "is_limit_down": is_limit_down,
+        "board_height": height,
+        "sector_limit_ups": sector_limit_ups,
+        "is_sector_leader": leader,
+        "market_limit_ups": market_limit_ups[panel.date_code],
+        "market_limit_downs": market_limit_downs[panel.date_code],
+        "broken_rate": broken_rate[panel.date_code],
+        "max_height": max_height[panel.date_code],
+        "turnover_ma5": turnover_ma5,
+        "days_listed": panel.days_listed(_list_dates(bars)),
+        "alpha_score": alpha,
+        "is_candidate": is_limit_up & (height >= CANDIDATE_MIN_HEIGHT),
+    }
+    return pd.DataFrame(
+        {c: np.asarray(columns[c], dtype=d) for c, d in FEATURE_DTYPES.items()},
+        index=bars.index,
+        copy=False,
+    )
+
+
+def _limits(bars: pd.DataFrame) -> pd.DataFrame:
+    """The annotate_limits columns, reusing them when ``bars`` already has them."""
+    if all(c in bars.columns for c in _LIMIT_OUTPUTS):
+        return bars
+    return annotate_limits(bars[[c for c in _LIMIT_INPUTS if c in bars.columns]])
+
+
+def _list_dates(bars: pd.DataFrame) -> np.ndarray:
+    if "list_date" not in bars.columns:
+        return np.full(len(bars), np.datetime64("NaT"), dtype="datetime64[D]")
+    return bars["list_date"].to_numpy(dtype="datetime64[D]")
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer group codes (-1 for null) of a categorical or str column."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64)
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _symbol_ranks(symbols: pd.Series) -> np.ndarray:
+    """Per-row integer symbol codes in string order (code a < code b ⇔ symbol a < b)."""
+    if isinstance(symbols.dtype, pd.CategoricalDtype):
+        categories = symbols.cat.categories
+        rank = np.empty(len(categories), dtype=np.int64)
+        rank[np.argsort(np.asarray(categories, dtype=str), kind="stable")] = np.arange(
+            len(categories)
+        )
+        codes = symbols.cat.codes.to_numpy(dtype=np.int64)
+        if codes.size and codes.min() < 0:
+            raise ValueError("column 'symbol' is null on at least one row")
+        return rank[codes]
+    codes, _ = pd.factorize(symbols, sort=True, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.size and codes.min() < 0:
+        raise ValueError("column 'symbol' is null on at least one row")
+    return codes
+
+
+class _Panel:
+    """Row geometry of one bars frame: session codes and the by-symbol order.
+
+    ``order`` is a stable sort of the rows by symbol (radix sort on small integer
+    codes): each symbol's rows become one contiguous block in date order. Arrays
+    suffixed ``_s`` are in that order. The hot path gathers two arrays into it and
+    scatters two back; everything else is sequential numpy.
+    """
+
+    def __init__(self, date_code: np.ndarray, calendar: np.ndarray, symbol: np.ndarray) -> None:
+        self.date_code = date_code
+        self.calendar = calendar
+        self.n_dates = len(calendar)
+        self.symbol = symbol
+        n_symbols = int(symbol.max()) + 1
+        key = symbol.astype(np.int16 if n_symbols <= 2**15 else np.int32)
+        self.order = np.argsort(key, kind="stable")
+        counts = np.bincount(symbol, minlength=n_symbols)
+        self.start_at = np.cumsum(counts) - counts  # by-symbol position of each first row
+        self.symbol_s = np.repeat(np.arange(n_symbols, dtype=np.int64), counts)
+        self.present = counts > 0
+        self.first_date = np.full(n_symbols, -1, dtype=np.int64)
+        self.first_date[self.present] = date_code[self.order[self.start_at[self.present]]]
+
+    @classmethod
+    def build(cls, bars: pd.DataFrame) -> _Panel:
+        """Session codes and symbol order; ``ValueError`` unless rows are sorted by
+        (trade_date, symbol) with one row per pair."""
+        dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
+        if np.isnat(dates).any():
+            raise ValueError(f"row {int(np.flatnonzero(np.isnat(dates))[0])}: trade_date is null")
+        symbol = _symbol_ranks(bars["symbol"])
+        step = (dates[1:] - dates[:-1]).astype(np.int64)
+        disorder = (step < 0) | ((step == 0) & (symbol[1:] <= symbol[:-1]))
+        if disorder.any():
+            row = int(np.flatnonzero(disorder)[0]) + 1
+            raise ValueError(
+                f"row {row}: rows must be sorted by (trade_date, symbol) with one row per "
+                "pair; this row is out of order or repeats the previous pair"
+            )
+        new_day = np.empty(len(dates), dtype=bool)
+        new_day[0] = True
+        new_day[1:] = step > 0
+        return cls(np.cumsum(new_day) - 1, dates[new_day], symbol)
+
+    def _by_symbol(self, values: np.ndarray) -> np.ndarray:
+        return values[self.order]
+
+    def _by_row(self, values_s: np.ndarray) -> np.ndarray:
+        out = np.empty_like(values_s)
+        out[self.order] = values_s
+        return out
+
+    def sequences(
+        self, trading: np.ndarray, is_limit_up: np.ndarray, turnover: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(board_height, turnover_ma5)`` per row (see the module docstring)."""
+        state_s = self._by_symbol(trading.astype(np.int8) + is_limit_up)
+        trading_s = state_s > 0
+        limit_up_s = (state_s == 2).astype(np.int64)
+        start_s = np.zeros(len(state_s), dtype=bool)
+        start_s[self.start_at[self.present]] = True
+
+        # Board height: a run of limit-up closes restarts at each trading row that
+        # is not limit-up and at each symbol's first row; suspended rows add nothing
+        # and reset nothing, so they carry the height over.
+        run = np.cumsum(limit_up_s)
+        reset = np.where(trading_s & (limit_up_s == 0), run, -1)
+        reset[start_s] = run[start_s] - limit_up_s[start_s]
+        height_s = run - np.maximum.accumulate(reset)
+
+        # turnover_ma5: the 5 previous trading rows of the symbol, oldest first.
+        w = TURNOVER_WINDOW
+        turnover_t = self._by_symbol(turnover)[trading_s]
+        m = len(turnover_t)
+        window_sum = np.full(m + 1, np.nan)
+        if m >= w:
+            total = turnover_t[0 : m - w + 1].copy()
+            for lag in range(1, w):
+                total += turnover_t[lag : m - w + 1 + lag]
+            window_sum[w:] = total
+        before = np.cumsum(trading_s) - trading_s  # trading rows strictly before, all symbols
+        before_symbol = before[self.start_at[self.present]]
+        before_at_start = np.zeros(len(self.present), dtype=np.int64)
+        before_at_start[self.present] = before_symbol
+        enough = before - before_at_start[self.symbol_s] >= w
+        ma_s = np.where(enough, window_sum[before] / w, np.nan)
+        return self._by_row(height_s), self._by_row(ma_s)
+
+    def days_listed(self, list_dates: np.ndarray) -> np.ndarray:
+        """Data-calendar sessions since listing (see the module docstring)."""
+        calendar = self.calendar
+        known = ~np.isnat(list_dates)
+        first_date = self.first_date[self.symbol]
+        days = np.where(first_date > 0, self.date_code - first_date, SEASONED_DAYS_LISTED)
+        if known.any():
+            listed = list_dates[known]
+            counted = self.date_code[known] + 1 - np.searchsorted(calendar, listed, side="right")
+            days[known] = np.where(listed < calendar[0], SEASONED_DAYS_LISTED, counted)
+        return days
+
+    def sector_groups(self, sector: np.ndarray) -> np.ndarray:
+        """Dense (session, sector) group ids, -1 where the sector is unknown."""
+        n_sectors = max(int(sector.max()) + 1, 1)
+        key = np.where(sector >= 0, self.date_code * n_sectors + sector, -1)
+        if self.n_dates * n_sectors <= 4 * len(sector) + 1_000_000:
+            return key
+        known = sector >= 0
+        dense = np.full(len(sector), -1, dtype=np.int64)
+        dense[known] = pd.factorize(key[known])[0]
+        return dense
+
+
+def _sector_counts(group: np.ndarray, is_limit_up: np.ndarray) -> np.ndarray:
+    """Limit-up closes per (session, sector) group, broadcast; NaN where unknown."""
+    known = group >= 0
+    counts = np.bincount(group[known & is_limit_up], minlength=int(group.max()) + 1)
+    return np.where(known, counts[np.maximum(group, 0)], np.nan)
+
+
+def _sector_leaders(
+    group: np.ndarray,
+    symbol: np.ndarray,
+    is_limit_up: np.ndarray,
+    height: np.ndarray,
+    amount: np.ndarray,
+) -> np.ndarray:
+    """One leader per (session, known sector) group with a limit-up close: highest
+    board_height, then larger amount (NaN last), then smaller symbol."""
+    rows = np.flatnonzero(is_limit_up & (group >= 0))
+    leader = np.zeros(len(group), dtype=bool)
+    if rows.size == 0:
+        return leader
+    by = np.lexsort((symbol[rows], -amount[rows], -height[rows], group[rows]))  # last key first
+    ordered = rows[by]
+    groups = group[ordered]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    leader[ordered[first]] = True
+    return leader
