@@ -16,15 +16,18 @@ from dragon_compat.monitor import (
     MONITOR_HISTORY_FILE,
     REFINED_CONTROL_FILE,
     BranchTables,
+    Divergence,
     write_monitor,
 )
 from dragon_compat.monitor.conditions import trailing_run
+from dragon_runtime.canonical import canonical_json
 from tests.integration.test_monitor_builders import (
     CAPITAL,
     fills,
     market,
     monitor_at,
     monitor_last,
+    random_markets,
     signals,
 )
 
@@ -166,28 +169,6 @@ _OPS = {
 }
 
 
-@st.composite
-def random_markets(draw):
-    count = draw(st.integers(min_value=1, max_value=45))
-    cents = st.integers(min_value=60_000_000, max_value=140_000_000)
-    candidate = [c / 100 for c in draw(st.lists(cents, min_size=count, max_size=count))]
-    reference = [c / 100 for c in draw(st.lists(cents, min_size=count, max_size=count))]
-    sessions = st.integers(min_value=0, max_value=count - 1)
-    trades = draw(st.lists(st.tuples(sessions, st.sampled_from([-300.0, 0.0, 250.0])), max_size=40))
-    candidate_fills = draw(st.lists(sessions, max_size=8, unique=True))
-    reference_fills = draw(st.lists(sessions, max_size=8, unique=True))
-    as_of = draw(sessions)
-    tables = market(
-        count,
-        candidate_equity=candidate,
-        reference_equity=reference,
-        candidate_trades=trades,
-        candidate_events=fills(candidate_fills),
-        reference_events=fills(reference_fills),
-    )
-    return tables, as_of
-
-
 @settings(max_examples=50)
 @given(random_markets())
 def test_history_trailing_run_equals_health_streak(case):
@@ -239,3 +220,17 @@ def _shuffled(frame, rng):
     order = list(range(len(frame)))
     rng.shuffle(order)
     return frame.iloc[order].reset_index(drop=True)
+
+
+def test_json_floats_are_written_at_six_decimals_and_never_negative_zero():
+    divergence = Divergence(
+        as_of="2024-01-02",
+        candidate_branch="alpha_first",
+        reference_branch="rc1_baseline",
+        entry_jaccard=2 / 3,
+        return_gap=-0.0000001,
+        level="none",
+    )
+    document = json.loads(canonical_json(divergence.to_document()))
+    assert (document["entry_jaccard"], document["return_gap"]) == (0.666667, 0.0)
+    assert '"return_gap": 0.0' in canonical_json(divergence.to_document())

@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from hypothesis import strategies as st
 
 from dragon_compat.monitor import BranchTables, ConditionStatus, MonitorArtifacts, compute_monitor
 
@@ -201,3 +202,26 @@ def condition(artifacts: MonitorArtifacts, condition_id: str) -> ConditionStatus
 def history(artifacts: MonitorArtifacts, condition_id: str) -> list[bool]:
     """The per-session ``active`` column of ``condition_id`` from the history."""
     return [row.active for row in artifacts.history.rows if row.condition_id == condition_id]
+
+
+@st.composite
+def random_markets(draw):
+    """(tables, as_of index): random equity paths, closed trades and fills."""
+    count = draw(st.integers(min_value=1, max_value=45))
+    cents = st.integers(min_value=60_000_000, max_value=140_000_000)
+    candidate = [c / 100 for c in draw(st.lists(cents, min_size=count, max_size=count))]
+    reference = [c / 100 for c in draw(st.lists(cents, min_size=count, max_size=count))]
+    sessions = st.integers(min_value=0, max_value=count - 1)
+    trades = draw(st.lists(st.tuples(sessions, st.sampled_from([-300.0, 0.0, 250.0])), max_size=40))
+    candidate_fills = draw(st.lists(sessions, max_size=8, unique=True))
+    reference_fills = draw(st.lists(sessions, max_size=8, unique=True))
+    as_of = draw(sessions)
+    tables = market(
+        count,
+        candidate_equity=candidate,
+        reference_equity=reference,
+        candidate_trades=trades,
+        candidate_events=fills(candidate_fills),
+        reference_events=fills(reference_fills),
+    )
+    return tables, as_of

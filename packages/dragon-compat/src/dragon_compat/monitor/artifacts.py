@@ -15,9 +15,11 @@ files validate against them — compat never imports governance at runtime):
 - ``refined_control.json``: ``schema`` "dragon.refined_control/1", ``as_of``,
   ``candidate_branch``, ``control_branch``, ``alignment_ratio``, ``status``.
 
-JSON is canonical (sorted keys, 2-space indent, trailing newline, floats at 6
-decimals); the CSV is UTF-8 with ``\\n`` line ends. Dates are ISO ``YYYY-MM-DD``.
-The same artifacts always give the same bytes.
+JSON is canonical (``dragon_runtime.canonical``: sorted keys, 2-space indent,
+trailing newline, NaN refused) with every float rounded to ``RC1_MONITOR.decimals``
+(6) and −0.0 written as 0.0; the CSV is UTF-8 with ``\\n`` line ends. Dates are
+ISO ``YYYY-MM-DD``. Each file is written atomically (temporary file in the run
+directory, fsync, ``os.replace``). The same artifacts always give the same bytes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from dragon_compat.monitor._files import canonical_json, write_atomic
+from dragon_compat.monitor.config import RC1_MONITOR
+from dragon_runtime.canonical import atomic_write, canonical_json
 
 MONITOR_HEALTH_FILE = "monitor_health.json"
 MONITOR_HISTORY_FILE = "monitor_history.csv"
@@ -35,6 +38,13 @@ REFINED_CONTROL_FILE = "refined_control.json"
 
 ConditionValue = float | int | str | None
 """A condition's value or threshold: a number, an ISO date string, or null."""
+
+
+def _published(value: ConditionValue) -> ConditionValue:
+    """Floats at the published precision; every other value as it is."""
+    if isinstance(value, float):
+        return float(RC1_MONITOR.rounded(value))
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +63,8 @@ class ConditionStatus:
             "id": self.id,
             "tier": self.tier,
             "active": self.active,
-            "value": self.value,
-            "threshold": self.threshold,
+            "value": _published(self.value),
+            "threshold": _published(self.threshold),
             "streak": self.streak,
         }
 
@@ -122,8 +132,8 @@ class Divergence:
             "as_of": self.as_of,
             "candidate_branch": self.candidate_branch,
             "reference_branch": self.reference_branch,
-            "entry_jaccard": self.entry_jaccard,
-            "return_gap": self.return_gap,
+            "entry_jaccard": _published(self.entry_jaccard),
+            "return_gap": _published(self.return_gap),
             "level": self.level,
         }
 
@@ -146,7 +156,7 @@ class RefinedControl:
             "as_of": self.as_of,
             "candidate_branch": self.candidate_branch,
             "control_branch": self.control_branch,
-            "alignment_ratio": self.alignment_ratio,
+            "alignment_ratio": _published(self.alignment_ratio),
             "status": self.status,
         }
 
@@ -178,4 +188,4 @@ def write_monitor(run_dir: Path, artifacts: MonitorArtifacts) -> dict[str, str]:
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    return {name: write_atomic(run_dir / name, data) for name, data in artifacts.files().items()}
+    return {name: atomic_write(run_dir / name, data) for name, data in artifacts.files().items()}
