@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dragon_runtime.payloads import (
@@ -46,51 +47,47 @@ __all__ = [
 _PHASE_ORDER = {str(Phase.OPEN): 0, str(Phase.CLOSE): 1}
 
 
-def _is_null(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+_NEEDS_QUOTES = re.compile(r'[,"\n\r]')
 
 
-def _text(value: Any) -> str:
-    if _is_null(value):
-        return ""
-    text = str(value)
-    if any(ch in text for ch in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def _text(column: pd.Series) -> list[str]:
+    null = column.isna().tolist()
+    out = ["" if n else str(v) for v, n in zip(column.astype(object).tolist(), null, strict=True)]
+    return [f'"{v.replace(chr(34), chr(34) * 2)}"' if _NEEDS_QUOTES.search(v) else v for v in out]
 
 
-def _date(value: Any) -> str:
-    if _is_null(value):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
+def _date(column: pd.Series) -> list[str]:
+    days = pd.to_datetime(column, errors="raise").to_numpy(dtype="datetime64[D]")
+    text = np.datetime_as_string(days, unit="D")
+    return ["" if t == "NaT" else t for t in text.tolist()]
 
 
-def _int(value: Any) -> str:
-    if _is_null(value):
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError(f"integer column holds non-integer value {value!r}")
-    return str(int(value))
+def _int(column: pd.Series) -> list[str]:
+    floats = pd.to_numeric(column, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    null = np.isnan(floats)
+    if not np.array_equal(floats[~null], np.round(floats[~null])):
+        raise ValueError(f"integer column {column.name!r} holds a non-integer value")
+    ints = np.where(null, 0, floats).astype(np.int64).tolist()
+    return ["" if n else str(v) for v, n in zip(ints, null.tolist(), strict=True)]
 
 
-def _cents(value: Any) -> str:
-    if _is_null(value):
-        return ""
-    cents = round(float(value) * 100)
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{frac:02d}"
+def _cents(column: pd.Series) -> list[str]:
+    floats = pd.to_numeric(column, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    null = np.isnan(floats)
+    cents = np.rint(np.where(null, 0.0, floats) * 100).astype(np.int64).tolist()
+    return [
+        "" if n else f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
+        for c, n in zip(cents, null.tolist(), strict=True)
+    ]
 
 
-def _ratio(value: Any) -> str:
-    if _is_null(value):
-        return ""
-    return f"{float(value) + 0.0:.6f}"
+def _ratio(column: pd.Series) -> list[str]:
+    floats = pd.to_numeric(column, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    null = np.isnan(floats).tolist()
+    return ["" if n else f"{v + 0.0:.6f}" for v, n in zip(floats.tolist(), null, strict=True)]
 
 
-_FORMATTERS: dict[ColumnKind, Callable[[Any], str]] = {
+_FORMATTERS: dict[ColumnKind, Callable[[pd.Series], list[str]]] = {
     ColumnKind.TEXT: _text,
     ColumnKind.DATE: _date,
     ColumnKind.INT: _int,
@@ -103,15 +100,14 @@ _FORMATTERS: dict[ColumnKind, Callable[[Any], str]] = {
 def table_csv(frame: pd.DataFrame, schema: Sequence[tuple[str, ColumnKind]]) -> str:
     """Canonical CSV text of ``frame`` in ``schema`` column order (rows as given).
 
-    Raises ``ValueError`` naming the missing columns when ``frame`` lacks any.
+    Raises ``ValueError`` naming the missing columns when ``frame`` lacks any, or
+    the column when an integer column holds a fraction.
     """
     names = [name for name, _ in schema]
     missing = [name for name in names if name not in frame.columns]
     if missing:
         raise ValueError(f"table lacks column(s) {missing}")
-    columns = [
-        [_FORMATTERS[kind](v) for v in frame[name].astype(object).tolist()] for name, kind in schema
-    ]
+    columns = [_FORMATTERS[kind](frame[name]) for name, kind in schema]
     lines = [",".join(names)]
     lines.extend(",".join(cells) for cells in zip(*columns, strict=True))
     return "\n".join(lines) + "\n"
@@ -121,10 +117,14 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable", ignore_index=True) if len(frame) else frame
 
 
+def _day_key(column: pd.Series) -> np.ndarray:
+    return pd.to_datetime(column, errors="raise").to_numpy(dtype="datetime64[D]")
+
+
 def events_csv(events: pd.DataFrame) -> str:
     """``events.csv`` text, rows sorted by (trade_date, phase OPEN<CLOSE, seq)."""
     keyed = events.assign(
-        _date=events["trade_date"].map(_date),
+        _date=_day_key(events["trade_date"]),
         _phase=events["phase"].map(_PHASE_ORDER),
         _seq=events["seq"].astype("Int64"),
     )
@@ -133,13 +133,13 @@ def events_csv(events: pd.DataFrame) -> str:
 
 def trades_csv(trades: pd.DataFrame) -> str:
     """``trades.csv`` text, rows sorted by (entry_date, trade_id)."""
-    keyed = trades.assign(_date=trades["entry_date"].map(_date))
+    keyed = trades.assign(_date=_day_key(trades["entry_date"]))
     return table_csv(_sorted(keyed, ["_date", "trade_id"]), TRADE_SCHEMA)
 
 
 def equity_csv(equity: pd.DataFrame) -> str:
     """``equity.csv`` text, rows sorted by trade_date."""
-    keyed = equity.assign(_date=equity["trade_date"].map(_date))
+    keyed = equity.assign(_date=_day_key(equity["trade_date"]))
     return table_csv(_sorted(keyed, ["_date"]), EQUITY_SCHEMA)
 
 
