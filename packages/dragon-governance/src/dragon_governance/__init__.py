@@ -1,0 +1,76 @@
+"""Deterministic rollout gates over a Dragon daily run's artifacts.
+
+``import dragon_governance`` stays light (standard library only); the pipeline API
+is loaded on first use::
+
+    from dragon_governance import evaluate_run
+
+    decision = evaluate_run("runs/2024-10-08", as_of=date(2024, 10, 8))
+    decision.decision            # Decision.PROCEED | HOLD | ROLLBACK_REVIEW_REQUIRED
+    decision.recommended_branch  # the branch the forward pipeline should activate
+
+This distribution imports nothing from ``dragon_runtime`` or ``dragon_compat``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dragon_governance.__about__ import __version__
+
+if TYPE_CHECKING:
+    from dragon_governance.decision import Decision, RolloutDecision, read_decision, write_decision
+    from dragon_governance.errors import GovernanceUserError
+    from dragon_governance.evaluation import evaluate_run
+    from dragon_governance.ledger import LedgerEntry, append_to_ledger, verify_ledger
+    from dragon_governance.outcomes import Status
+    from dragon_governance.policy import Policy, builtin_policy, load_policy
+
+__all__ = [
+    "Decision",
+    "GovernanceUserError",
+    "LedgerEntry",
+    "Policy",
+    "RolloutDecision",
+    "Status",
+    "__version__",
+    "append_to_ledger",
+    "builtin_policy",
+    "evaluate_run",
+    "load_policy",
+    "read_decision",
+    "verify_ledger",
+    "write_decision",
+]
+
+#: public name -> module that defines it (imported on first attribute access).
+_LAZY: dict[str, str] = {
+    "Decision": "dragon_governance.outcomes",
+    "GovernanceUserError": "dragon_governance.errors",
+    "LedgerEntry": "dragon_governance.ledger",
+    "Policy": "dragon_governance.policy",
+    "RolloutDecision": "dragon_governance.decision",
+    "Status": "dragon_governance.outcomes",
+    "append_to_ledger": "dragon_governance.ledger",
+    "builtin_policy": "dragon_governance.policy",
+    "evaluate_run": "dragon_governance.evaluation",
+    "load_policy": "dragon_governance.policy",
+    "read_decision": "dragon_governance.decision",
+    "verify_ledger": "dragon_governance.ledger",
+    "write_decision": "dragon_governance.decision",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'dragon_governance' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

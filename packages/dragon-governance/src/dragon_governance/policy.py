@@ -1,0 +1,129 @@
+"""Rollout policy: the named thresholds of the gates, as validated TOML.
+
+The built-in ``rc1-default`` ships as package data (``policies/rc1-default.toml``);
+``--policy FILE`` replaces it. A policy must set every key (no hidden defaults),
+unknown keys are rejected, and its sha256 — taken over the file's bytes, i.e. its
+TOML text — is recorded in every decision.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+
+from dragon_governance.canonical import sha256_hex
+from dragon_governance.errors import PolicyError
+from dragon_governance.sources.models import Identifier
+
+BUILTIN_POLICY_NAME = "rc1-default"
+PolicySchemaId = Literal["dragon.governance_policy/1"]
+POLICY_SCHEMA: str = get_args(PolicySchemaId)[0]
+
+
+class PolicyValues(BaseModel):
+    """The keys of a policy file (TOML). Comparisons the gates make with them:
+
+    - G1: ``lag >= lag_fail_sessions`` → FAIL, else ``lag >= lag_warn_sessions`` → WARN.
+    - G2: an active warning with ``streak >= warning_streak_limit`` → FAIL.
+    - Decision: ROLLBACK_REVIEW_REQUIRED recommends ``fallback_branch``.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: PolicySchemaId = Field(alias="schema")
+    name: Identifier
+    warning_streak_limit: Annotated[StrictInt, Field(ge=1)]
+    lag_warn_sessions: Annotated[StrictInt, Field(ge=1)]
+    lag_fail_sessions: Annotated[StrictInt, Field(ge=1)]
+    fallback_branch: Identifier
+
+    @model_validator(mode="after")
+    def _lag_thresholds_ordered(self) -> PolicyValues:
+        if self.lag_fail_sessions < self.lag_warn_sessions:
+            raise ValueError(
+                f"lag_fail_sessions ({self.lag_fail_sessions}) must be >= "
+                f"lag_warn_sessions ({self.lag_warn_sessions})"
+            )
+        return self
+
+    def thresholds(self) -> dict[str, int | str]:
+        """The values recorded in a decision's ``policy.values`` (all keys but schema, name)."""
+        return self.model_dump(exclude={"schema_", "name"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy with its provenance."""
+
+    values: PolicyValues
+    sha256: str
+    """sha256 of the policy file's bytes (its TOML text)."""
+    origin: str
+    """``built-in:rc1-default`` or the path it was read from."""
+
+    @property
+    def name(self) -> str:
+        return self.values.name
+
+
+def _describe_errors(origin: str, err: ValidationError) -> str:
+    allowed = ", ".join(field.alias or name for name, field in PolicyValues.model_fields.items())
+    problems = []
+    for error in err.errors(include_url=False):
+        key = ".".join(str(part) for part in error["loc"]) or "(policy)"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"unknown key {key!r} (allowed keys: {allowed})")
+        elif error["type"] == "missing":
+            problems.append(f"missing key {key!r}")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            shown = "" if key == "(policy)" else f" (got {error['input']!r})"
+            problems.append(f"key {key!r}: {message}{shown}")
+    return f"invalid policy {origin}: " + "; ".join(problems)
+
+
+def parse_policy(data: bytes, origin: str) -> Policy:
+    """Validate policy bytes (TOML); raise ``PolicyError`` naming origin, key and rule."""
+    try:
+        document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise PolicyError(f"invalid policy {origin}: not UTF-8 ({err.reason})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise PolicyError(f"invalid policy {origin}: not valid TOML: {err}") from err
+    try:
+        values = PolicyValues.model_validate(document)
+    except ValidationError as err:
+        raise PolicyError(_describe_errors(origin, err)) from err
+    return Policy(values=values, sha256=sha256_hex(data), origin=origin)
+
+
+def load_policy(path: str | os.PathLike[str]) -> Policy:
+    """Read and validate a policy file; ``PolicyError`` when unreadable or invalid."""
+    policy_path = Path(path)
+    try:
+        data = policy_path.read_bytes()
+    except OSError as err:
+        raise PolicyError(f"cannot read policy {policy_path}: {err.strerror}") from err
+    return parse_policy(data, str(policy_path))
+
+
+def builtin_policy_bytes() -> bytes:
+    """The TOML text of the built-in ``rc1-default`` policy."""
+    return (
+        resources.files("dragon_governance")
+        .joinpath("policies", f"{BUILTIN_POLICY_NAME}.toml")
+        .read_bytes()
+    )
+
+
+@cache
+def builtin_policy() -> Policy:
+    """The built-in ``rc1-default`` policy (the thresholds of governance.md)."""
+    return parse_policy(builtin_policy_bytes(), f"built-in:{BUILTIN_POLICY_NAME}")

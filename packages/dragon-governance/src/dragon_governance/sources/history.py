@@ -1,0 +1,134 @@
+"""Parse ``monitor_history.csv`` into a ``MonitorHistory`` or a precise format error.
+
+Format (strict): UTF-8 without BOM; header exactly ``as_of,condition_id,active``;
+``as_of`` an ISO ``YYYY-MM-DD`` date; ``condition_id`` non-empty without whitespace;
+``active`` exactly ``true`` or ``false``; one row per session and condition (no
+duplicate pair, every session lists the same condition ids); at least one row.
+Rows may come in any order; the model holds them sorted by (as_of, condition_id).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+
+from dragon_governance.sources.models import HistoryRow, MonitorHistory
+from dragon_governance.sources.registry import HISTORY_COLUMNS
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_IDENTIFIER = re.compile(r"^\S+$")
+_BOOLEANS = {"true": True, "false": False}
+
+
+class HistoryFormatError(ValueError):
+    """A rule of the CSV format is broken at ``field`` (e.g. ``line 7, column active``)."""
+
+    def __init__(self, field: str, value: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.message = message
+
+
+def _parse_date(text: str, field: str) -> date:
+    if _ISO_DATE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise HistoryFormatError(field, text, f"{field}: {text!r} is not an ISO date YYYY-MM-DD")
+
+
+def _parse_row(line_no: int, fields: list[str]) -> HistoryRow:
+    where = f"line {line_no}"
+    if len(fields) != len(HISTORY_COLUMNS):
+        raise HistoryFormatError(
+            where,
+            ",".join(fields),
+            f"{where}: expected {len(HISTORY_COLUMNS)} fields "
+            f"({','.join(HISTORY_COLUMNS)}), got {len(fields)}",
+        )
+    as_of_text, condition_id, active_text = fields
+    as_of = _parse_date(as_of_text, f"{where}, column as_of")
+    if not _IDENTIFIER.match(condition_id):
+        field = f"{where}, column condition_id"
+        raise HistoryFormatError(
+            field, condition_id, f"{field}: must be non-empty without whitespace"
+        )
+    if active_text not in _BOOLEANS:
+        field = f"{where}, column active"
+        raise HistoryFormatError(
+            field, active_text, f"{field}: must be 'true' or 'false', got {active_text!r}"
+        )
+    return HistoryRow.model_construct(
+        as_of=as_of, condition_id=condition_id, active=_BOOLEANS[active_text]
+    )
+
+
+def _check_grid(rows: list[HistoryRow]) -> None:
+    """One row per session and condition: no duplicates, the same ids every session."""
+    by_session: dict[date, set[str]] = {}
+    for row in rows:
+        ids = by_session.setdefault(row.as_of, set())
+        if row.condition_id in ids:
+            field = f"as_of {row.as_of.isoformat()}"
+            raise HistoryFormatError(
+                field,
+                row.condition_id,
+                f"duplicate row for session {row.as_of.isoformat()} and condition "
+                f"{row.condition_id!r}",
+            )
+        ids.add(row.condition_id)
+    sessions = sorted(by_session)
+    expected = by_session[sessions[-1]]
+    for session in sessions:
+        ids = by_session[session]
+        if ids != expected:
+            missing = sorted(expected - ids)
+            extra = sorted(ids - expected)
+            detail = f"missing {missing}" if missing else f"unexpected {extra}"
+            field = f"as_of {session.isoformat()}"
+            raise HistoryFormatError(
+                field,
+                ",".join(missing or extra),
+                f"session {session.isoformat()} does not list the same condition ids as "
+                f"the last session {sessions[-1].isoformat()}: {detail}",
+            )
+
+
+def parse_history(data: bytes) -> MonitorHistory:
+    """Parse the CSV bytes; raise ``HistoryFormatError`` naming line/column and rule."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise HistoryFormatError("line 1", None, "file starts with a UTF-8 byte-order mark")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise HistoryFormatError(
+            "(file)", None, f"not UTF-8 (byte {err.start}: {err.reason})"
+        ) from err
+    lines = text.splitlines()
+    if not lines:
+        raise HistoryFormatError("line 1", None, "empty file: no header")
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+        if tuple(header) != HISTORY_COLUMNS:
+            raise HistoryFormatError(
+                "line 1",
+                ",".join(header),
+                f"header must be exactly {','.join(HISTORY_COLUMNS)!r}, got {lines[0]!r}",
+            )
+        rows = []
+        for line_no, fields in enumerate(reader, start=2):
+            if not fields:
+                raise HistoryFormatError(f"line {line_no}", "", f"line {line_no}: empty line")
+            rows.append(_parse_row(line_no, fields))
+    except csv.Error as err:
+        line_no = reader.line_num
+        raise HistoryFormatError(f"line {line_no}", None, f"line {line_no}: {err}") from err
+    if not rows:
+        raise HistoryFormatError("line 2", None, "no rows after the header")
+    _check_grid(rows)
+    rows.sort(key=lambda row: (row.as_of, row.condition_id))
+    return MonitorHistory.model_construct(rows=tuple(rows))
