@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
+from dragon_compat.branches import DEMO_ROLES
 from dragon_compat.monitor import BranchTables, ConditionStatus, MonitorArtifacts, compute_monitor
 
-CANDIDATE = "alpha_first"
-REFERENCE = "rc1_baseline"
-CONTROL = "alpha_first_selective_veto"
+CANDIDATE = DEMO_ROLES.candidate
+REFERENCE = DEMO_ROLES.reference
+CONTROL = DEMO_ROLES.control
 CAPITAL = 1_000_000.0
 
 EVENTS_COLUMNS = [

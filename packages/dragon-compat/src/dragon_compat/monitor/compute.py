@@ -1,9 +1,10 @@
 """``compute_monitor``: the RC1 monitor of one daily run, as values.
 
-Roles (rc1-strategy.md §5): the candidate is monitored; the reference is what its
-returns and fills are compared with; the control is what its signals should stay
-aligned with. All three branches' tables are required: a monitor that silently
-skips a comparison would look healthier than it is.
+Roles (rc1-strategy.md §5; defaults from ``dragon_compat.branches.DEMO_ROLES``):
+the candidate is monitored; the reference is what its returns and fills are
+compared with; the control is what its signals should stay aligned with. All three
+branches' tables are required: a monitor that silently skips a comparison would
+look healthier than it is.
 
 Sessions are the candidate's equity sessions up to ``as_of``; ``as_of`` must be one
 of them (the run's session), and the reference must have exactly the same
@@ -18,6 +19,7 @@ from datetime import date, datetime
 
 import numpy as np
 
+from dragon_compat.branches import DEMO_ROLES
 from dragon_compat.errors import DragonUserError
 from dragon_compat.monitor.artifacts import (
     ConditionStatus,
@@ -44,22 +46,19 @@ from dragon_compat.monitor.inputs import (
     equity_path,
     event_marks,
 )
+from dragon_runtime.reasons import EventType
 
-CANDIDATE_BRANCH = "alpha_first"
-REFERENCE_BRANCH = "rc1_baseline"
-CONTROL_BRANCH = "alpha_first_selective_veto"
-
-ENTRY_FILLED = "ENTRY_FILLED"
-ENTER_SIGNAL = "ENTER_SIGNAL"
+ENTRY_FILLED = str(EventType.ENTRY_FILLED)
+ENTER_SIGNAL = str(EventType.ENTER_SIGNAL)
 
 
 def compute_monitor(
     tables: Mapping[str, BranchTables],
     *,
     as_of: date,
-    candidate: str = CANDIDATE_BRANCH,
-    reference: str = REFERENCE_BRANCH,
-    control: str = CONTROL_BRANCH,
+    candidate: str = DEMO_ROLES.candidate,
+    reference: str = DEMO_ROLES.reference,
+    control: str = DEMO_ROLES.control,
 ) -> MonitorArtifacts:
     """The monitor's artifacts for ``as_of`` from the branches' RC1 tables.
 
