@@ -217,3 +217,12 @@ def test_a_table_of_another_branch_is_refused():
 def test_a_fill_without_a_symbol_is_refused():
     tables = market(3, candidate_events=fills([1], symbol=""))
     assert "column 'symbol': a value is required" in _error(tables)
+
+
+def test_a_trades_csv_with_only_open_trades_is_accepted():
+    tables = market(3, candidate_trades=[(1, -10.0)] * 5)
+    trades = tables[CANDIDATE].trades.assign(exit_date=None, exit_price=None)
+    read_back = _via_csv(trades)
+    assert read_back["exit_date"].dtype == "float64"  # what read_csv makes of an empty column
+    w3 = monitor_last(_replace(tables, CANDIDATE, trades=read_back)).health.conditions[3]
+    assert (w3.active, w3.value) == (False, None)
