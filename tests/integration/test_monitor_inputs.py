@@ -10,6 +10,7 @@ import pytest
 
 from dragon_compat.errors import DragonUserError
 from dragon_compat.monitor import BranchTables, compute_monitor
+from dragon_runtime.canonical import equity_csv, events_csv, trades_csv
 from tests.integration.test_monitor_builders import (
     CANDIDATE,
     CAPITAL,
@@ -36,7 +37,7 @@ def _replace(tables, branch, **frames):
 # -- accepted forms -------------------------------------------------------------------
 
 
-def test_tables_read_back_from_canonical_csv_text_are_accepted():
+def test_tables_read_back_from_the_runtimes_canonical_csv_are_accepted():
     tables = market(
         6,
         candidate_equity=[CAPITAL, 990_000.0, 980_000.0, 970_000.0, 960_000.0, 950_000.0],
@@ -45,15 +46,17 @@ def test_tables_read_back_from_canonical_csv_text_are_accepted():
     )
     round_trip = {
         name: BranchTables(
-            events=_via_csv(t.events), trades=_via_csv(t.trades), equity=_via_csv(t.equity)
+            events=_via_csv(events_csv(t.events)),
+            trades=_via_csv(trades_csv(t.trades)),
+            equity=_via_csv(equity_csv(t.equity)),
         )
         for name, t in tables.items()
     }
     assert monitor_last(round_trip).files() == monitor_last(tables).files()
 
 
-def _via_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(frame.to_csv(index=False, lineterminator="\n")))
+def _via_csv(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text))
 
 
 def test_an_open_trade_with_a_blank_exit_date_is_not_closed():
@@ -222,7 +225,7 @@ def test_a_fill_without_a_symbol_is_refused():
 def test_a_trades_csv_with_only_open_trades_is_accepted():
     tables = market(3, candidate_trades=[(1, -10.0)] * 5)
     trades = tables[CANDIDATE].trades.assign(exit_date=None, exit_price=None)
-    read_back = _via_csv(trades)
+    read_back = _via_csv(trades_csv(trades))
     assert read_back["exit_date"].dtype == "float64"  # what read_csv makes of an empty column
     w3 = monitor_last(_replace(tables, CANDIDATE, trades=read_back)).health.conditions[3]
     assert (w3.active, w3.value) == (False, None)
