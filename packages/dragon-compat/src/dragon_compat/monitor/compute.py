@@ -41,6 +41,7 @@ from dragon_compat.monitor.divergence import control_status, divergence_level, j
 from dragon_compat.monitor.inputs import (
     BranchTables,
     EquityPath,
+    EventMarks,
     branch_tables,
     closed_trades,
     equity_path,
@@ -79,46 +80,29 @@ def compute_monitor(
     _require_same_sessions(path, candidate, reference_path, reference)
 
     events = event_marks(candidate_tables, candidate, (ENTRY_FILLED, ENTER_SIGNAL))
-    fills = events[ENTRY_FILLED]
     series = evaluate_conditions(
         path,
         reference_path,
         closed_trades(candidate_tables, candidate, day),
-        fills.sessions,
+        events[ENTRY_FILLED].sessions,
         RC1_MONITOR,
     )
-    as_of_text = day.isoformat()
-    window_first = path.sessions[
-        max(path.sessions.size - RC1_MONITOR.comparison_window_sessions, 0)
-    ]
-    window_last = path.sessions[-1]
-
-    reference_fills = event_marks(reference_tables, reference, (ENTRY_FILLED,))[ENTRY_FILLED]
-    entry_jaccard = float(
-        RC1_MONITOR.rounded(
-            jaccard(
-                fills.keys_between(window_first, window_last),
-                reference_fills.keys_between(window_first, window_last),
-            )
-        )
+    window = _comparison_window(path)
+    entry_jaccard = _window_jaccard(
+        window,
+        events[ENTRY_FILLED],
+        event_marks(reference_tables, reference, (ENTRY_FILLED,))[ENTRY_FILLED],
+    )
+    alignment = _window_jaccard(
+        window,
+        events[ENTER_SIGNAL],
+        event_marks(control_tables, control, (ENTER_SIGNAL,))[ENTER_SIGNAL],
     )
     return_gap = float(next(s for s in series if s.spec is W2_RETURN_GAP_20D).value[-1])
-
-    signals = events[ENTER_SIGNAL]
-    control_signals = event_marks(control_tables, control, (ENTER_SIGNAL,))[ENTER_SIGNAL]
-    alignment = float(
-        RC1_MONITOR.rounded(
-            jaccard(
-                signals.keys_between(window_first, window_last),
-                control_signals.keys_between(window_first, window_last),
-            )
-        )
-    )
+    as_of_text = day.isoformat()
     return MonitorArtifacts(
         health=MonitorHealth(
-            as_of=as_of_text,
-            branch=candidate,
-            conditions=tuple(_status(s) for s in series),
+            as_of=as_of_text, branch=candidate, conditions=tuple(_status(s) for s in series)
         ),
         history=_history(path.sessions, series),
         divergence=Divergence(
@@ -137,6 +121,20 @@ def compute_monitor(
             status=control_status(alignment, RC1_MONITOR),
         ),
     )
+
+
+def _comparison_window(path: EquityPath) -> tuple[np.datetime64, np.datetime64]:
+    """First and last session of the last ``comparison_window_sessions`` sessions."""
+    first = max(path.sessions.size - RC1_MONITOR.comparison_window_sessions, 0)
+    return path.sessions[first], path.sessions[-1]
+
+
+def _window_jaccard(
+    window: tuple[np.datetime64, np.datetime64], left: EventMarks, right: EventMarks
+) -> float:
+    """Published Jaccard of two branches' (session, symbol) pairs inside ``window``."""
+    ratio = jaccard(left.keys_between(*window), right.keys_between(*window))
+    return float(RC1_MONITOR.rounded(ratio))
 
 
 def _session_day(as_of: date) -> date:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,11 @@ class MonitorConfig:
     control_drifting: float
     decimals: int
 
-    def rounded(self, ratios: np.ndarray) -> np.ndarray:
-        """``ratios`` at the published precision (``decimals``); NaN stays NaN, −0.0 is 0.0."""
+    def rounded(self, ratios: ArrayLike) -> np.ndarray:
+        """``ratios`` at the published precision (``decimals``); NaN stays NaN, −0.0 is 0.0.
+
+        A scalar in gives a 0-d result; callers take ``float()`` of it.
+        """
         return np.round(np.asarray(ratios, dtype=float), self.decimals) + 0.0
 
 
