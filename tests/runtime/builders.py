@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from dragon_runtime.hooks import Book, PositionView, SessionContext, Signal, Verdict
-from dragon_runtime.market import annotate_limits
+from dragon_runtime.loop import LoopConfig, LoopResult, run_loop
+from dragon_runtime.market import annotate_limits, limit_prices_cents
 from dragon_runtime.panel import MarketPanel
 from dragon_runtime.reasons import EventType, ReasonCode
 
@@ -53,6 +54,26 @@ def bar(
 def flat(price: float, **kwargs: float) -> Bar:
     """A one-price bar (open = high = low = close)."""
     return bar(price, price, price, price, **kwargs)
+
+
+def up_of(pre_close: float, pct: int = 10) -> float:
+    """The up limit (CNY) of a main-board symbol with this pre_close."""
+    up, _ = limit_prices_cents([round(pre_close * 100)], [pct])
+    return int(up[0]) / 100
+
+
+def down_of(pre_close: float, pct: int = 10) -> float:
+    """The down limit (CNY) of a main-board symbol with this pre_close."""
+    _, down = limit_prices_cents([round(pre_close * 100)], [pct])
+    return int(down[0]) / 100
+
+
+def up_bar(pre_close: float, open: float | None = None) -> Bar:
+    """A bar that opens at ``open`` (default pre_close), trades below the limit and
+    closes limit-up."""
+    up = up_of(pre_close)
+    start = pre_close if open is None else open
+    return bar(start, up, min(start, pre_close), up)
 
 
 def sessions(count: int, start: dt.date = START) -> list[dt.date]:
@@ -143,6 +164,7 @@ class FakeHooks:
     exits: Mapping[tuple[int, str], str] = field(default_factory=dict)
     exit_fn: Callable[[SessionContext, PositionView], str | None] | None = None
     exit_calls: list[tuple[int, str, int]] = field(default_factory=list)
+    books: dict[int, Book] = field(default_factory=dict)
 
     def candidates(self, ctx: SessionContext) -> np.ndarray:
         names = self.picks.get(ctx.index, ())
@@ -161,6 +183,7 @@ class FakeHooks:
         verdicts: Sequence[Verdict],
         book: Book,
     ) -> list[Signal]:
+        self.books[ctx.index] = book
         free = book.free_slots
         out = []
         for rank, (symbol, verdict) in enumerate(
@@ -184,3 +207,55 @@ class FakeHooks:
         if self.exit_fn is not None:
             return self.exit_fn(ctx, position)
         return self.exits.get((ctx.index, name))
+
+
+def rc1_exit(ctx: SessionContext, position: PositionView) -> str | None:
+    """The RC1 exit rule on the panel: STOP_LOSS, BOARD_BROKEN, NOT_LIMIT_UP, MAX_HOLD."""
+    panel, t, n = ctx.panel, ctx.index, position.symbol
+    close, high, up = int(panel.close_c[t, n]), int(panel.high_c[t, n]), int(panel.up_limit_c[t, n])
+    if close * 100 <= 93 * position.entry_price_c:
+        return "STOP_LOSS"
+    if high >= up > close:
+        return "BOARD_BROKEN"
+    if close < up:
+        return "NOT_LIMIT_UP"
+    if position.hold_sessions >= 5:
+        return "MAX_HOLD"
+    return None
+
+
+def run(
+    market: Mapping[str, Sequence[Bar | None]],
+    hooks: FakeHooks,
+    *,
+    config: LoopConfig | None = None,
+    branch: str = "test",
+    **panel_kwargs: object,
+) -> LoopResult:
+    """Run the loop on a hand-made market."""
+    panel = make_panel(market, **panel_kwargs)  # type: ignore[arg-type]
+    return run_loop(panel, hooks, branch=branch, config=config or LoopConfig())
+
+
+def _plain(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def rows(frame: pd.DataFrame, *columns: str, **where: object) -> list[tuple[object, ...]]:
+    """Rows of ``frame`` as plain tuples of ``columns`` (dates ISO, nulls None),
+    filtered by ``column=value`` pairs (dates compared as ISO strings)."""
+    out = []
+    for record in frame.astype(object).to_dict("records"):
+        plain = {k: _plain(v) for k, v in record.items()}
+        if all(plain[k] == v for k, v in where.items()):
+            out.append(tuple(plain[c] for c in columns))
+    return out
+
+
+def day(index: int) -> str:
+    """ISO date of session ``index`` of the default calendar."""
+    return sessions(index + 1)[index].isoformat()

@@ -257,7 +257,7 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
         position = int(np.flatnonzero(~ok)[0])
         row = position if rows is None else int(np.flatnonzero(rows)[position])
         raise ValueError(
-            f"column {column!r}, row {row}: price {subset[position]!r} is not a whole "
+            f"column {column!r}, row {row}: price {float(subset[position])!r} is not a whole "
             "number of cents (rule: prices are on the 0.01 CNY tick)"
         )
     return to_cents(subset)
