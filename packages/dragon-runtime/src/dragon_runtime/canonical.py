@@ -38,6 +38,7 @@ __all__ = [
     "canonical_json",
     "equity_csv",
     "events_csv",
+    "render_branch_outputs",
     "sha256_hex",
     "table_csv",
     "trades_csv",
@@ -178,6 +179,23 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> str:
     return sha256_hex(raw)
 
 
+def render_branch_outputs(
+    *,
+    events: pd.DataFrame,
+    trades: pd.DataFrame,
+    equity: pd.DataFrame,
+    summary: Mapping[str, Any],
+) -> dict[str, str]:
+    """A branch's four RC1 files as canonical text, ``{file name: text}`` in
+    :data:`~dragon_runtime.payloads.OUTPUT_FILES` order."""
+    return {
+        "events.csv": events_csv(events),
+        "trades.csv": trades_csv(trades),
+        "equity.csv": equity_csv(equity),
+        "summary.json": canonical_json(dict(summary)),
+    }
+
+
 def write_branch_outputs(
     directory: str | os.PathLike[str],
     *,
@@ -190,12 +208,7 @@ def write_branch_outputs(
     ``directory`` (created if needed) in canonical form; returns
     ``{file name: sha256}``. All four texts are rendered before any file is written.
     """
-    texts = {
-        "events.csv": events_csv(events),
-        "trades.csv": trades_csv(trades),
-        "equity.csv": equity_csv(equity),
-        "summary.json": canonical_json(dict(summary)),
-    }
+    texts = render_branch_outputs(events=events, trades=trades, equity=equity, summary=summary)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     return {name: atomic_write(folder / name, text) for name, text in texts.items()}
