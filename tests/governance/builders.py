@@ -80,8 +80,9 @@ def history_csv(conditions: list[dict[str, Any]], sessions: tuple[date, ...] = S
     for index, session in enumerate(sessions):
         from_end = len(sessions) - index
         for cond in conditions:
+            streak = cond["streak"] if type(cond["streak"]) is int else 0
             writer.writerow(
-                [session.isoformat(), cond["id"], "true" if from_end <= cond["streak"] else "false"]
+                [session.isoformat(), cond["id"], "true" if from_end <= streak else "false"]
             )
     return out.getvalue().encode()
 
@@ -134,7 +135,8 @@ class RunDir:
         }
     )
     history: bytes | None = None
-    """None: derived from the health conditions at build time."""
+    """None: derived from the health conditions and ``sessions`` at build time."""
+    sessions: tuple[date, ...] = SESSIONS
     raw: dict[str, bytes] = field(default_factory=dict)
     """File name -> exact bytes, replacing the document of that name."""
     omitted: set[str] = field(default_factory=set)
@@ -153,6 +155,15 @@ class RunDir:
                 return self
         raise KeyError(cid)
 
+    def for_session(self, day: date) -> RunDir:
+        """Date every artifact (and the history's last session) ``day``."""
+        iso = day.isoformat()
+        self.manifest["as_of"] = self.manifest["data_latest_date"] = iso
+        for document in (self.health, self.divergence, self.refined_control):
+            document["as_of"] = iso
+        self.sessions = (*(s for s in SESSIONS if s < day), day)
+        return self
+
     def _documents(self) -> dict[str, bytes]:
         docs = {
             HEALTH: json.dumps(self.health, indent=2).encode(),
@@ -160,7 +171,7 @@ class RunDir:
             REFINED_CONTROL: json.dumps(self.refined_control, indent=2).encode(),
             HISTORY: self.history
             if self.history is not None
-            else history_csv(self.health["conditions"]),
+            else history_csv(self.health["conditions"], self.sessions),
         }
         docs.update({name: data for name, data in self.raw.items() if name != MANIFEST})
         return {name: data for name, data in docs.items() if name not in self.omitted}

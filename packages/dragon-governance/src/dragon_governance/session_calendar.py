@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
@@ -152,14 +153,20 @@ def _from_document(document: object, version: str) -> SessionCalendar | None:
 
 
 def build_calendar(version: str) -> SessionCalendar:
-    """Derive the session list from exchange_calendars (imports it: ~0.6 s and up)."""
-    import exchange_calendars as xcals
+    """Derive the session list from exchange_calendars (imports it: ~0.6 s and up).
 
-    default = xcals.get_calendar(CALENDAR_NAME)
-    calendar_class = type(default)
-    start = calendar_class.bound_min() or default.first_session
-    end = calendar_class.bound_max() or default.last_session
-    full = xcals.get_calendar(CALENDAR_NAME, start=start, end=end)
+    Deprecation noise that exchange_calendars triggers inside pandas is silenced: it
+    concerns the library's internals, not the sessions derived here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import exchange_calendars as xcals
+
+        default = xcals.get_calendar(CALENDAR_NAME)
+        calendar_class = type(default)
+        start = calendar_class.bound_min() or default.first_session
+        end = calendar_class.bound_max() or default.last_session
+        full = xcals.get_calendar(CALENDAR_NAME, start=start, end=end)
     sessions = tuple(full.sessions.strftime("%Y-%m-%d").tolist())
     close = full.close_times[-1][1]
     return SessionCalendar(
