@@ -19,6 +19,10 @@ from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
 #: subcommand name -> one-line help. Order is the order shown by ``dragon --help``.
 COMMANDS: dict[str, str] = {
     "validate": "check a bars file (schema and consistency): exit 0 if valid, 2 listing the errors",
+    "run": "run one RC1 branch and write events/trades/equity CSV and summary.json",
+    "golden": "check or deliberately update the RC1 golden outputs",
+    "daily": "the evening job: all branches, monitor artifacts and the daily manifest",
+    "forward": "the next session's plan, governed (enforce|shadow) or standalone (off)",
 }
 
 

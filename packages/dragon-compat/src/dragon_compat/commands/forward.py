@@ -1,0 +1,41 @@
+"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]``.
+
+Writes ``RUN_DIR/forward_plan.json``: the active branch's orders for the next
+session. ``enforce`` (default) follows the rollout decision's recommended branch,
+``shadow`` records the decision but keeps the candidate, ``off`` never imports
+dragon-governance. Exit 0, 2 for a missing/incomplete run directory or a missing
+governance extra, 3 for a broken ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a complete `dragon daily` run")
+    parser.add_argument(
+        "--governance",
+        choices=("enforce", "shadow", "off"),
+        default="enforce",
+        help="how the rollout decision is used (default: enforce)",
+    )
+    parser.add_argument("--ledger", metavar="FILE", help="append the decision to this ledger")
+    parser.add_argument("--policy", metavar="FILE", help="governance policy TOML (default rc1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dragon_compat.console import stdout
+    from dragon_compat.pipelines.forward import GovernanceMode, run_forward
+    from dragon_compat.pipelines.report import print_forward
+
+    plan = run_forward(
+        Path(args.run_dir),
+        GovernanceMode(args.governance),
+        ledger=Path(args.ledger) if args.ledger else None,
+        policy=Path(args.policy) if args.policy else None,
+    )
+    print_forward(stdout(), plan)
+    return 0

@@ -1,0 +1,85 @@
+"""``dragon golden check`` / ``dragon golden update --reason TEXT``.
+
+``check`` recomputes the four RC1 branches on the golden input and compares every
+output with ``golden/rc1/HASHES.json``; it names each file that differs with its
+first differing row, and runs the no-silent-path checker. Exit 0 when golden
+holds, 3 when it does not, 2 for a usage error (no golden directory).
+``update`` rewrites golden from the bundled sample and appends the reason to
+``golden/rc1/CHANGELOG.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--golden-dir",
+        metavar="DIR",
+        help="golden directory (default: golden/rc1 in the working directory or a parent)",
+    )
+    sub = parser.add_subparsers(dest="golden_action", metavar="ACTION", required=True)
+    sub.add_parser("check", help="recompute and compare with HASHES.json (exit 0 or 3)")
+    update = sub.add_parser("update", help="rewrite golden deliberately, with a reason")
+    update.add_argument("--reason", required=True, metavar="TEXT", help="why golden changes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dragon_compat import golden
+
+    if args.golden_action == "update":
+        directory = Path(args.golden_dir) if args.golden_dir else _default_update_dir()
+        changed = golden.update(directory, args.reason)
+        _print_update(directory, changed)
+        return 0
+    directory = Path(args.golden_dir) if args.golden_dir else golden.find_golden_dir()
+    problems = golden.check(directory)
+    _print_check(directory, problems)
+    return golden.EXIT_GOLDEN_DIFFERS if problems else 0
+
+
+def _default_update_dir():
+    from dragon_compat import golden
+    from dragon_compat.errors import DragonUserError
+
+    try:
+        return golden.find_golden_dir()
+    except DragonUserError:
+        raise DragonUserError(
+            "no golden/rc1 found from here; to create golden pass --golden-dir golden/rc1"
+        ) from None
+
+
+def _print_check(directory, problems) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from dragon_compat.console import stdout
+
+    console = stdout()
+    if not problems:
+        console.print(Text(f"golden holds: {directory}", style="bold green"))
+        return
+    table = Table(title=Text(f"golden does NOT hold: {directory}", style="bold red"))
+    table.add_column("file")
+    table.add_column("problem", style="red")
+    table.add_column("first difference / detail", overflow="fold")
+    for problem in problems:
+        table.add_row(problem.path, problem.problem, problem.detail)
+    console.print(table)
+
+
+def _print_update(directory, changed) -> None:
+    from rich.text import Text
+
+    from dragon_compat.console import stdout
+
+    console = stdout()
+    console.print(Text(f"golden updated: {directory}", style="bold"))
+    for name in changed:
+        console.print(f"  changed {name}")
+    if not changed:
+        console.print("  no file changed; the reason was still recorded in CHANGELOG.md")

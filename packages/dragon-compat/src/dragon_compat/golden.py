@@ -1,0 +1,227 @@
+"""Golden guardrails (rc1-strategy.md §8): RC1's outputs are frozen byte for byte.
+
+``golden/rc1/`` in the repository holds
+
+- ``input/<sample file>`` — a byte copy of the sample market bundled with dragon-compat;
+- ``expected/<branch>/{events.csv,trades.csv,equity.csv,summary.json}`` for the four
+  branches;
+- ``HASHES.json`` — ``{relative path: sha256}`` of every file above;
+- ``CHANGELOG.md`` — one entry per deliberate update, with its reason.
+
+:func:`check` recomputes every branch from the golden input through
+:class:`~dragon_compat.dragon_strategy.DragonRuleEngine` and compares hashes; for
+a file that differs it names the first differing row. It also checks that the
+bundled sample is still the golden input, that nobody edited an expected file
+without updating its hash, and runs the runtime's no-silent-path checker on every
+branch. :func:`update` is the deliberate way to move golden: it rewrites the input
+copy, expected files and hashes, and appends the reason to the changelog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
+from dragon_compat.errors import DragonUserError
+from dragon_compat.market_input import file_sha256
+from dragon_compat.sample import bundled_sample_path
+from dragon_runtime.canonical import atomic_write, canonical_json, render_branch_outputs, sha256_hex
+from dragon_runtime.loop import LoopResult
+from dragon_runtime.silent_paths import check_no_silent_paths
+
+__all__ = [
+    "EXIT_GOLDEN_DIFFERS",
+    "GOLDEN_SUBDIR",
+    "GoldenProblem",
+    "check",
+    "expected_outputs",
+    "find_golden_dir",
+    "update",
+]
+
+GOLDEN_SUBDIR = Path("golden") / "rc1"
+"""Where golden lives, relative to the repository root."""
+
+HASHES_FILE = "HASHES.json"
+CHANGELOG_FILE = "CHANGELOG.md"
+EXIT_GOLDEN_DIFFERS = 3
+"""Exit code of ``dragon golden check`` when golden does not hold."""
+
+_CHANGELOG_HEADER = (
+    "# RC1 golden changelog\n\n"
+    "Every deliberate change of `golden/rc1/` (`dragon golden update --reason TEXT`), "
+    "newest last.\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenProblem:
+    """One way golden does not hold: the file (relative to the golden dir) and what."""
+
+    path: str
+    problem: str
+    detail: str = ""
+
+
+def find_golden_dir(start: Path | None = None) -> Path:
+    """``golden/rc1`` in ``start`` (default: the working directory) or a parent."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / GOLDEN_SUBDIR
+        if (candidate / HASHES_FILE).is_file():
+            return candidate
+    raise DragonUserError(
+        f"no {GOLDEN_SUBDIR}/{HASHES_FILE} in {here} or any parent directory; run from the "
+        "repository or pass --golden-dir"
+    )
+
+
+def _input_name() -> str:
+    return f"input/{bundled_sample_path().name}"
+
+
+def expected_outputs(results: Mapping[str, LoopResult]) -> dict[str, str]:
+    """``{"expected/<branch>/<file>": canonical text}`` for every branch result."""
+    out: dict[str, str] = {}
+    for branch, result in results.items():
+        texts = render_branch_outputs(
+            events=result.events, trades=result.trades, equity=result.equity, summary=result.summary
+        )
+        for name, text in texts.items():
+            out[f"expected/{branch}/{name}"] = text
+    return out
+
+
+def _run_golden(input_path: Path) -> dict[str, LoopResult]:
+    from dragon_compat.market_input import load_market
+
+    market = load_market(input_path)
+    return DragonRuleEngine().run_all(market.bars, BRANCH_NAMES)
+
+
+def _read_hashes(golden_dir: Path) -> dict[str, str]:
+    path = golden_dir / HASHES_FILE
+    try:
+        hashes = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise DragonUserError(
+            f"{path}: not a readable JSON object of sha256 hashes ({err})"
+        ) from err
+    if not isinstance(hashes, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in hashes.items()
+    ):
+        raise DragonUserError(f"{path}: must map each golden file path to its 64-hex sha256")
+    return hashes
+
+
+def _first_difference(expected: str, actual: str) -> str:
+    """``row N: expected … / actual …`` for the first differing line (header = row 0)."""
+    old, new = expected.splitlines(), actual.splitlines()
+    for number, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            return f"row {number}: expected {a!r}, got {b!r}"
+    if len(old) != len(new):
+        longer, which = (old, "expected") if len(old) > len(new) else (new, "got")
+        row = min(len(old), len(new))
+        return f"row {row}: only in {which}: {longer[row]!r} ({len(old)} vs {len(new)} rows)"
+    return "same rows, different bytes (line endings or trailing newline)"
+
+
+def check(golden_dir: Path) -> list[GoldenProblem]:
+    """Every way golden does not hold (empty = golden holds); see the module docstring."""
+    hashes = _read_hashes(golden_dir)
+    problems = list(_check_files(golden_dir, hashes))
+    input_path = golden_dir / _input_name()
+    if not input_path.is_file():
+        return [*problems, GoldenProblem(_input_name(), "missing golden input")]
+    results = _run_golden(input_path)
+    actual = expected_outputs(results)
+    for name in sorted(set(actual) | {k for k in hashes if k.startswith("expected/")}):
+        problems.extend(_compare(golden_dir, name, hashes.get(name), actual.get(name)))
+    for branch, result in results.items():
+        violations = check_no_silent_paths(result.events, result.trades, result.equity)
+        problems.extend(
+            GoldenProblem(f"expected/{branch}/events.csv", "no-silent-path violation", str(v))
+            for v in violations
+        )
+    return problems
+
+
+def _check_files(golden_dir: Path, hashes: Mapping[str, str]) -> Iterator[GoldenProblem]:
+    """Files on disk against HASHES.json, and the bundled sample against the input copy."""
+    for name, digest in sorted(hashes.items()):
+        path = golden_dir / name
+        if not path.is_file():
+            yield GoldenProblem(name, "listed in HASHES.json but missing")
+        elif file_sha256(path) != digest:
+            yield GoldenProblem(name, "file differs from its HASHES.json entry (edited by hand?)")
+    input_name = _input_name()
+    if input_name not in hashes:
+        yield GoldenProblem(input_name, "golden input is not listed in HASHES.json")
+    elif file_sha256(bundled_sample_path()) != hashes[input_name]:
+        yield GoldenProblem(
+            input_name,
+            "the sample bundled with dragon-compat is not the golden input",
+            str(bundled_sample_path()),
+        )
+
+
+def _compare(
+    golden_dir: Path, name: str, digest: str | None, text: str | None
+) -> Iterator[GoldenProblem]:
+    if text is None:
+        yield GoldenProblem(name, "in HASHES.json but no longer produced")
+        return
+    if digest is None:
+        yield GoldenProblem(name, "produced but not in HASHES.json")
+        return
+    if sha256_hex(text) == digest:
+        return
+    path = golden_dir / name
+    expected = path.read_text(encoding="utf-8") if path.is_file() else ""
+    yield GoldenProblem(name, "output differs from golden", _first_difference(expected, text))
+
+
+def update(golden_dir: Path, reason: str, *, today: dt.date | None = None) -> list[str]:
+    """Regenerate golden from the bundled sample; returns the paths whose hash changed.
+
+    Everything is computed before the first file is written; each file is written
+    atomically. The reason is appended to ``CHANGELOG.md`` with the date and the
+    changed paths.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DragonUserError("golden update needs a non-empty --reason")
+    golden_dir.mkdir(parents=True, exist_ok=True)
+    hashes_path = golden_dir / HASHES_FILE
+    old = _read_hashes(golden_dir) if hashes_path.is_file() else {}
+
+    source = bundled_sample_path()
+    input_bytes = source.read_bytes()
+    texts = expected_outputs(_run_golden(source))
+    new = {_input_name(): sha256_hex(input_bytes)}
+    new.update({name: sha256_hex(text) for name, text in texts.items()})
+    changed = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+
+    for stale in set(old) - set(new):
+        (golden_dir / stale).unlink(missing_ok=True)
+    target = golden_dir / _input_name()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, input_bytes)
+    for name, text in texts.items():
+        (golden_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(golden_dir / name, text)
+    atomic_write(hashes_path, canonical_json(new))
+    _append_changelog(golden_dir / CHANGELOG_FILE, reason, changed, today or dt.date.today())
+    return changed
+
+
+def _append_changelog(path: Path, reason: str, changed: list[str], today: dt.date) -> None:
+    text = path.read_text(encoding="utf-8") if path.is_file() else _CHANGELOG_HEADER
+    files = "\n".join(f"  - `{name}`" for name in changed) or "  - (no file changed)"
+    entry = f"\n## {today.isoformat()}\n\n{reason}\n\nChanged:\n{files}\n"
+    atomic_write(path, text + entry)

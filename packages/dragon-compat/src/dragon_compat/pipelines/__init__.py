@@ -1,0 +1,1 @@
+"""Daily and forward pipelines: the job operators run every evening."""
