@@ -144,6 +144,7 @@ class _Session:
         "low",
         "names",
         "open",
+        "panel",
         "phase",
         "seq",
         "suspended",
@@ -162,6 +163,7 @@ class _Session:
         alpha: np.ndarray | None,
     ) -> None:
         self.ctx = ctx
+        self.panel = panel
         self.branch = ctx.branch
         self.date = ctx.date
         self.names = names
@@ -183,11 +185,23 @@ class _Session:
         self.phase = _CLOSE
         self.seq = 0
 
+    def carried_height(self, symbol: int) -> float:
+        """board_height of the symbol's latest trading session before this one (NaN if
+        none): a suspended symbol carries its height over."""
+        suspended = self.panel.suspended
+        heights = self.panel.annotations[BOARD_HEIGHT_ANNOTATION]
+        for t in range(self.ctx.index - 1, -1, -1):
+            if not suspended[t, symbol]:
+                return float(heights[t, symbol])
+        return float("nan")
+
     def values(self, symbol: int) -> tuple[int | None, float | None]:
         """(board_height, alpha_score) of ``symbol`` at this close."""
         height = None
         if self.height is not None:
             value = float(self.height[symbol])
+            if self.suspended[symbol]:
+                value = self.carried_height(symbol)
             if not isnan(value):
                 height = int(value)
                 if height != value:

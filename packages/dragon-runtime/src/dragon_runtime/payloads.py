@@ -244,8 +244,12 @@ def events_frame(records: Sequence[EventRecord | tuple[Any, ...]]) -> pd.DataFra
 
 
 def trades_frame(branch: str, records: Sequence[TradeRecord]) -> pd.DataFrame:
-    """The trades table (:data:`TRADE_COLUMNS`): closed trades numbered in entry order
-    (``trade_id`` 1..n without gaps), sorted by (entry_date, trade_id)."""
+    """The trades table (:data:`TRADE_COLUMNS`), sorted by (entry_date, trade_id).
+
+    ``trade_id`` is the position's entry-fill number (:attr:`TradeRecord.entry_order`),
+    given when the position opened: ids are stable as data grows, and positions
+    still open at the end leave their numbers unused.
+    """
     ordered = sorted(records, key=lambda r: r.entry_order)
     n = len(ordered)
     f = (
@@ -258,7 +262,7 @@ def trades_frame(branch: str, records: Sequence[TradeRecord]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "branch": _text([branch] * n),
-            "trade_id": _text([trade_id(branch, i) for i in range(1, n + 1)]),
+            "trade_id": _text([trade_id(branch, i) for i in f["entry_order"]]),
             "symbol": _text(f["symbol"]),
             "entry_date": _dates(f["entry_date"]),
             "entry_price": _cny(f["entry_price_c"]),
@@ -315,8 +319,8 @@ def build_summary(
     """``summary.json`` content (keys :data:`SUMMARY_KEYS`).
 
     ``win_rate`` = share of closed trades with net_pnl > 0 (0.0 when none);
-    ``total_return`` = (final equity − capital) / capital (capital when no
-    session); ``max_drawdown`` = largest drawdown; floats rounded to 6 decimals;
+    ``total_return`` = final equity / capital − 1 (final equity = capital when
+    there is no session); ``max_drawdown`` = largest drawdown; floats rounded to 6 decimals;
     ``event_counts`` = {event_type: count} for the types that occur, keys sorted.
     """
     wins = sum(1 for t in trades if t.net_pnl_c > 0)
@@ -327,7 +331,7 @@ def build_summary(
         "sessions": sessions,
         "trades": len(trades),
         "win_rate": _round6(wins / len(trades)) if trades else 0.0,
-        "total_return": _round6((final_equity_c - initial_capital_c) / initial_capital_c),
+        "total_return": _round6(final_equity_c / initial_capital_c - 1),
         "max_drawdown": _round6(max((e.drawdown for e in equity), default=0.0)),
         "event_counts": {key: counts[key] for key in sorted(counts)},
         "rc1_schema_version": RC1_SCHEMA_VERSION,

@@ -78,7 +78,7 @@ class Family(StrEnum):
     MARKET = "market"
     EXECUTION = "execution"
     RISK = "risk"
-    MOMENTUM = "momentum"
+    EXIT_RULE = "exit_rule"
     LIFECYCLE = "lifecycle"
 
 
@@ -197,10 +197,10 @@ _REASONS: tuple[ReasonSpec, ...] = (
     ),
     ReasonSpec(R.INSUFFICIENT_CASH, Family.PORTFOLIO, _N, "not one lot affordable"),
     ReasonSpec(R.STOP_LOSS, Family.RISK, _N, "close <= 93% of the entry price"),
-    ReasonSpec(R.BOARD_BROKEN, Family.MOMENTUM, _N, "touched the limit-up but closed below"),
-    ReasonSpec(R.NOT_LIMIT_UP, Family.MOMENTUM, _N, "did not close at the limit-up"),
-    ReasonSpec(R.MAX_HOLD, Family.RISK, _N, "held for the maximum number of sessions"),
-    ReasonSpec(R.CONTINUES_LIMIT_UP, Family.MOMENTUM, _N, "closed limit-up again: keep"),
+    ReasonSpec(R.BOARD_BROKEN, Family.EXIT_RULE, _N, "touched the limit-up but closed below"),
+    ReasonSpec(R.NOT_LIMIT_UP, Family.EXIT_RULE, _N, "did not close at the limit-up"),
+    ReasonSpec(R.MAX_HOLD, Family.EXIT_RULE, _N, "held for the maximum number of sessions"),
+    ReasonSpec(R.CONTINUES_LIMIT_UP, Family.EXIT_RULE, _N, "closed limit-up again: keep"),
     ReasonSpec(R.END_OF_DATA, Family.LIFECYCLE, _N, "order still pending after the last session"),
 )
 
