@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "golden": "check or deliberately update the RC1 golden outputs",
     "daily": "the evening job: all branches, monitor artifacts and the daily manifest",
     "forward": "the next session's plan, governed (enforce|shadow) or standalone (off)",
+    "demo": "the whole evening on the bundled sample: daily, governance check, forward plan",
 }
 
 

@@ -1,0 +1,107 @@
+"""``dragon demo [--data FILE] [--as-of DATE] [--out DIR]``: the whole evening, shown.
+
+What ``hatch run demo`` runs (the README's main command), step by step:
+
+1. ``dragon daily`` on the bundled sample (or ``--data``) into a fresh run directory
+   ``DIR/run-<session>`` (default ``DIR`` = ``dragon-demo``): all four branches,
+   the monitor artifacts and the manifest;
+2. ``dragon-governance check RUN_DIR --as-of <session>`` — the real console script,
+   in its own process, exactly as an operator runs it before the next session;
+3. ``dragon forward RUN_DIR --governance enforce`` — the next session's plan.
+
+Exit 0 when every step ran (whatever the decision: PROCEED, HOLD and
+ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from dragon_compat.commands.daily import iso_date
+
+#: exit codes of ``dragon-governance check`` that are decisions, not failures
+_DECISION_EXITS = {0: "PROCEED", 10: "HOLD", 20: "ROLLBACK_REVIEW_REQUIRED"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="FILE", help="bars file (default: the bundled sample)")
+    parser.add_argument(
+        "--as-of", type=iso_date, metavar="DATE", help="run session (default: last)"
+    )
+    parser.add_argument(
+        "--out", default="dragon-demo", metavar="DIR", help="where run directories go"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from rich.rule import Rule
+
+    from dragon_compat.console import stdout
+    from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
+    from dragon_compat.market_input import load_market
+    from dragon_compat.pipelines.daily import RUN_MARKER_FILE, run_daily, truncate_at
+    from dragon_compat.pipelines.forward import GovernanceMode, run_forward
+    from dragon_compat.pipelines.report import daily_progress, print_daily, print_forward
+
+    console = stdout()
+    console.print(Rule("[bold]1 · dragon daily[/]"))
+    with daily_progress(console) as progress:
+        progress("load and validate data")
+        market = load_market(args.data)
+        _, session = truncate_at(market.bars, args.as_of, source=market.label)
+        run_dir = Path(args.out) / f"run-{session.isoformat()}"
+        if run_dir.exists():
+            if not (run_dir / RUN_MARKER_FILE).is_file():
+                raise DragonUserError(
+                    f"{run_dir}: exists and is not a Dragon run directory; choose another --out"
+                )
+            shutil.rmtree(run_dir)  # the demo's own earlier run: start fresh
+        daily = run_daily(market, run_dir, as_of=session, progress=progress)
+    print_daily(console, daily, market.label)
+
+    console.print(Rule("[bold]2 · dragon-governance check[/]"))
+    command = [
+        _governance_script(),
+        "check",
+        str(run_dir),
+        "--as-of",
+        session.isoformat(),
+    ]
+    console.print(f"$ dragon-governance check {run_dir} --as-of {session.isoformat()}", style="dim")
+    console.file.flush()
+    checked = subprocess.run(command, check=False)
+    if checked.returncode not in _DECISION_EXITS:
+        console.print(f"dragon-governance check failed with exit {checked.returncode}", style="red")
+        return EXIT_INTERNAL
+    console.print(f"exit {checked.returncode} = {_DECISION_EXITS[checked.returncode]}", style="dim")
+
+    console.print(Rule("[bold]3 · dragon forward --governance enforce[/]"))
+    plan = run_forward(run_dir, GovernanceMode.ENFORCE)
+    print_forward(console, plan)
+    console.print(f"artifacts of this demo: {run_dir.resolve()}", style="bold")
+    return 0
+
+
+def _governance_script() -> str:
+    """Path of the ``dragon-governance`` console script beside this interpreter."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from dragon_compat.errors import DragonUserError
+    from dragon_compat.pipelines.forward import GOVERNANCE_EXTRA_HINT
+
+    beside = Path(sys.executable).with_name("dragon-governance")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("dragon-governance")
+    if found is None:
+        raise DragonUserError(
+            f"the demo runs `dragon-governance check`, which is not installed: "
+            f"{GOVERNANCE_EXTRA_HINT}"
+        )
+    return found
