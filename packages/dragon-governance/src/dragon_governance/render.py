@@ -119,7 +119,7 @@ def ledger_table(entries: Sequence[LedgerEntry], title: str) -> Table:
     """One row per ledger entry, oldest first."""
     table = Table(title=title, box=box.SIMPLE_HEAVY)
     for column in ("seq", "recorded_at", "as_of", "decision", "recommended_branch", "decision_id"):
-        table.add_column(column, no_wrap=True)
+        table.add_column(column, overflow="fold")
     for entry in entries:
         table.add_row(
             str(entry.seq),
@@ -127,6 +127,6 @@ def ledger_table(entries: Sequence[LedgerEntry], title: str) -> Table:
             entry.as_of.isoformat(),
             Text(entry.decision.value, style=DECISION_STYLE[entry.decision]),
             entry.recommended_branch,
-            entry.decision_id[:12] + "...",
+            entry.decision_id[:12],
         )
     return table

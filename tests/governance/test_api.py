@@ -1,0 +1,74 @@
+"""The public surface pipelines import: pinned so it cannot drift by accident."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from datetime import date
+
+import dragon_governance
+from dragon_governance import evaluate_run
+from dragon_governance.decision import RolloutDecision
+from tests.governance.builders import RunDir
+
+
+def test_the_public_names_are_pinned():
+    assert dragon_governance.__all__ == [
+        "Decision",
+        "GovernanceUserError",
+        "LedgerEntry",
+        "Policy",
+        "RolloutDecision",
+        "Status",
+        "__version__",
+        "append_to_ledger",
+        "builtin_policy",
+        "evaluate_run",
+        "load_policy",
+        "read_decision",
+        "verify_ledger",
+        "write_decision",
+    ]
+
+
+def test_every_public_name_resolves():
+    for name in dragon_governance.__all__:
+        assert getattr(dragon_governance, name) is not None
+
+
+def test_evaluate_run_signature_is_pinned():
+    assert str(inspect.signature(evaluate_run)) == (
+        "(run_dir: 'str | os.PathLike[str]', *, as_of: 'date | None' = None, "
+        "policy: 'Policy | str | os.PathLike[str] | None' = None, "
+        "now: 'datetime | None' = None, calendar: 'SessionCalendar | None' = None) "
+        "-> 'RolloutDecision'"
+    )
+
+
+def test_evaluate_run_returns_the_decision_model(run: RunDir):
+    decision = evaluate_run(run.build(), as_of=date(2024, 10, 8))
+    assert isinstance(decision, RolloutDecision)
+    assert decision.decision.value == "PROCEED"
+
+
+def test_importing_the_package_stays_light():
+    code = (
+        "import sys, dragon_governance\n"
+        "heavy = ('pydantic', 'rich', 'pandas', 'exchange_calendars', 'filelock')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert done.stdout.strip() == b"[]"
+
+
+def test_governance_imports_neither_runtime_nor_compat():
+    code = (
+        "import sys\n"
+        "from dragon_governance import evaluate_run\n"
+        "import dragon_governance.cli, dragon_governance.render, dragon_governance.ledger\n"
+        "others = ('dragon_runtime', 'dragon_compat')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(others)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert done.stdout.strip() == b"[]"
