@@ -240,7 +240,7 @@ def events_frame(records: Sequence[EventRecord | tuple[Any, ...]]) -> pd.DataFra
             "predicates": _text(f["predicates"]),
         }
     )
-    return frame[list(EVENT_COLUMNS)]
+    return frame
 
 
 def trades_frame(branch: str, records: Sequence[TradeRecord]) -> pd.DataFrame:
@@ -276,8 +276,8 @@ def trades_frame(branch: str, records: Sequence[TradeRecord]) -> pd.DataFrame:
             "exit_reason": _text(f["exit_reason"]),
         }
     )
-    frame = frame.sort_values(["entry_date", "trade_id"], kind="stable", ignore_index=True)
-    return frame[list(TRADE_COLUMNS)]
+    # Entry numbers grow with entry dates, so entry order is (entry_date, trade_id) order.
+    return frame
 
 
 def equity_frame(branch: str, records: Sequence[EquityRecord]) -> pd.DataFrame:
@@ -299,7 +299,7 @@ def equity_frame(branch: str, records: Sequence[EquityRecord]) -> pd.DataFrame:
             "drawdown": np.asarray(f["drawdown"], dtype=np.float64),
         }
     )
-    return frame[list(EQUITY_COLUMNS)]
+    return frame
 
 
 def _round6(x: float) -> float:
