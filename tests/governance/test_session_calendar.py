@@ -162,3 +162,9 @@ def test_a_warm_cache_never_imports_exchange_calendars_or_pandas(session_cache_d
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_fast_version_lookup_agrees_with_the_package_metadata():
+    from importlib import metadata
+
+    assert exchange_calendars_version() == metadata.version("exchange-calendars")

@@ -208,9 +208,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for user errors)."""
-    import logging
-
-    logging.basicConfig(level=logging.WARNING, format="dragon-governance: %(message)s")
     args = build_parser().parse_args(argv)
     try:
         return int(args._run(args))

@@ -43,7 +43,7 @@ DECISION_FILENAME = "rollout_decision.json"
 class InputRecord(BaseModel):
     """One source of RUN_DIR as evidence: its name, relative path, presence and sha256."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
 
     name: str
     path: str = Field(description="Relative to RUN_DIR.")
@@ -54,7 +54,7 @@ class InputRecord(BaseModel):
 class PolicyRecord(BaseModel):
     """The policy the decision was made under."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
 
     name: str
     sha256: Sha256Hex = Field(description="Of the policy's TOML text.")
@@ -64,7 +64,9 @@ class PolicyRecord(BaseModel):
 class RolloutDecision(BaseModel):
     """``rollout_decision.json`` (schema ``dragon.rollout_decision/1``)."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        defer_build=True, strict=True, frozen=True, extra="forbid", populate_by_name=True
+    )
 
     schema_: DecisionSchemaId = Field(alias="schema")
     decision: Decision

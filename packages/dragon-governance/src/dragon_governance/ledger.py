@@ -37,7 +37,7 @@ _RECORDED_AT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 class LedgerEntry(BaseModel):
     """One ledger line."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
 
     seq: StrictInt = Field(ge=1)
     prev_hash: Sha256Hex

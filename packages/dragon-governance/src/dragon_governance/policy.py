@@ -35,7 +35,9 @@ class PolicyValues(BaseModel):
     - Decision: ROLLBACK_REVIEW_REQUIRED recommends ``fallback_branch``.
     """
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        defer_build=True, strict=True, extra="forbid", frozen=True, populate_by_name=True
+    )
 
     schema_: PolicySchemaId = Field(alias="schema")
     name: Identifier

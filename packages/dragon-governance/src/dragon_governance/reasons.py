@@ -233,7 +233,9 @@ Evidence = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr] | 
 class Reason(BaseModel):
     """One piece of evidence behind a gate status."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(
+        defer_build=True, strict=True, frozen=True, extra="forbid", allow_inf_nan=False
+    )
 
     code: Annotated[str, PydanticField(description="A code from the reason catalogue.")]
     status: Status

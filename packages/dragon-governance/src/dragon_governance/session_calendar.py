@@ -22,13 +22,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import logging
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from dragon_governance.atomic_write import write_atomic
@@ -37,8 +36,8 @@ CALENDAR_NAME = "XSHG"
 CACHE_ENV = "DRAGON_GOVERNANCE_CACHE_DIR"
 CACHE_FORMAT = "dragon-governance.sessions/1"
 EXCHANGE_CALENDARS_DIST = "exchange-calendars"
-
-log = logging.getLogger(__name__)
+_DIST_INFO_PREFIX = "exchange_calendars-"
+_DIST_INFO_SUFFIX = ".dist-info"
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,24 @@ class SessionCalendar:
         return high - low
 
 
+@cache
 def exchange_calendars_version() -> str:
-    """The installed exchange-calendars version (from metadata: no import)."""
+    """The installed exchange-calendars version, without importing it.
+
+    Read from the name of the first ``exchange_calendars-<version>.dist-info``
+    directory on ``sys.path`` (what the import system would find first); falls back
+    to ``importlib.metadata`` (slower: it parses the METADATA file) for other layouts.
+    """
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(_DIST_INFO_PREFIX) and name.endswith(_DIST_INFO_SUFFIX):
+                return name[len(_DIST_INFO_PREFIX) : -len(_DIST_INFO_SUFFIX)]
+    from importlib import metadata
+
     return metadata.version(EXCHANGE_CALENDARS_DIST)
 
 
@@ -194,7 +209,11 @@ def _write_cache(path: Path, calendar: SessionCalendar) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
     except OSError as err:
-        log.warning("cannot write the session cache %s: %s (continuing without it)", path, err)
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "cannot write the session cache %s: %s (continuing without it)", path, err
+        )
 
 
 @cache
@@ -202,7 +221,6 @@ def _load(directory: Path, version: str) -> SessionCalendar:
     path = cache_file(directory, version)
     calendar = _read_cache(path, version)
     if calendar is None:
-        log.info("building the %s session cache %s", CALENDAR_NAME, path)
         calendar = build_calendar(version)
         _write_cache(path, calendar)
     return calendar

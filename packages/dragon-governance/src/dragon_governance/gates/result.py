@@ -13,7 +13,7 @@ from dragon_governance.reasons import Reason
 class GateResult(BaseModel):
     """``{id, name, status, reasons}``; ``status`` is the worst status of its reasons."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
 
     id: str = Field(description="G1, G2 or G3.")
     name: Gate

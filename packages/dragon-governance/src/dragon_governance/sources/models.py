@@ -9,6 +9,9 @@ Rules shared by every model:
   an error.
 - Identifiers (branch names, condition ids) are non-empty and contain no whitespace.
 
+Every model of this package uses ``defer_build=True``: a validator is compiled on
+first use, so a ``check`` pays only for the models it touches (CLI start-up).
+
 ``dragon-governance schema NAME`` prints each model as JSON Schema.
 """
 
@@ -79,7 +82,12 @@ class SourceModel(BaseModel):
     """Base of every source model: strict types, extra fields ignored, immutable."""
 
     model_config = ConfigDict(
-        strict=True, extra="ignore", frozen=True, allow_inf_nan=False, populate_by_name=True
+        defer_build=True,
+        strict=True,
+        extra="ignore",
+        frozen=True,
+        allow_inf_nan=False,
+        populate_by_name=True,
     )
 
 
