@@ -3,8 +3,11 @@
 One generator, two sources of randomness:
 
 - :func:`normalized_bars` — a hypothesis strategy (2–8 symbols, 5–30 sessions by
-  default) for property and parity tests; every choice is a hypothesis draw, so
-  failures shrink to small markets.
+  default) for property and parity tests. The market's structure is drawn —
+  symbol traits, market moods, each session's kind (limit-up, sealed, broken,
+  limit-down, suspended, …) — so failures shrink to small, simple markets; each
+  symbol's intraday prices, amounts and turnovers come from a drawn seed, which
+  keeps generation fast.
 - :func:`random_market` — the same generator driven by ``random.Random(seed)``, for
   markets too large for hypothesis (parity at scale, timing a 300 × 250 panel).
 
@@ -165,11 +168,13 @@ def _limit_cents(pre_close_c: int, pct: int, side: str) -> int:
     return int((pre_close * factor).quantize(Decimal("0.01"), ROUND_HALF_UP) * 100)
 
 
-def _trading_prices(choose: _Chooser, kind: str, up: int, down: int) -> tuple[int, int, int, int]:
+def _trading_prices(
+    detail: random.Random, kind: str, up: int, down: int
+) -> tuple[int, int, int, int]:
     """(open, high, low, close) in cents for one trading session of ``kind``."""
 
     def between(lo: int, hi: int) -> int:
-        return lo + choose.integer(0, hi - lo)
+        return detail.randint(lo, hi)
 
     if kind == "up_sealed":
         return up, up, up, up
@@ -196,12 +201,12 @@ def _trading_prices(choose: _Chooser, kind: str, up: int, down: int) -> tuple[in
     return open_, high, low, close
 
 
-def _ipo_prices(choose: _Chooser, issue: int) -> tuple[int, int, int, int]:
+def _ipo_prices(detail: random.Random, issue: int) -> tuple[int, int, int, int]:
     """(open, high, low, close) in cents on an IPO day: no limit, up to +44 %."""
-    open_ = choose.integer(issue, issue * 120 // 100)
-    close = choose.integer(issue, issue * 144 // 100)
-    high = max(open_, close) + choose.integer(0, 50)
-    low = min(open_, close) - choose.integer(0, min(50, min(open_, close) - 1))
+    open_ = detail.randint(issue, issue * 120 // 100)
+    close = detail.randint(issue, issue * 144 // 100)
+    high = max(open_, close) + detail.randint(0, 50)
+    low = min(open_, close) - detail.randint(0, min(50, min(open_, close) - 1))
     return open_, high, low, close
 
 
@@ -238,6 +243,7 @@ def _symbol_rows(
     }
     low_price, high_price = choose.pick(PRICE_BANDS)
     pre_close = choose.integer(low_price, high_price)  # cents; the issue price on an IPO day
+    detail = random.Random(choose.integer(0, 2**32 - 1))  # intraday prices, amount, turnover
     rows: list[dict[str, Any]] = []
     for t in range(start, stop + 1):
         if regime in MOOD_REGIMES and moods[t] in MOOD_KINDS:
@@ -255,7 +261,7 @@ def _symbol_rows(
             volume = amount = turnover = 0.0
         else:
             if listing == "ipo" and t == start:
-                open_, high, low, close = _ipo_prices(choose, pre_close)
+                open_, high, low, close = _ipo_prices(detail, pre_close)
             else:
                 pct = limit_pct(symbol, is_st, day)
                 up = _limit_cents(pre_close, pct, "up")
@@ -264,11 +270,11 @@ def _symbol_rows(
                     kind = "up_opened"  # keep prices well above the tick
                 if pre_close > 500_000 and kind in ("up_opened", "up_sealed"):
                     kind = "down"  # and below 5,000 CNY
-                open_, high, low, close = _trading_prices(choose, kind, up, down)
+                open_, high, low, close = _trading_prices(detail, kind, up, down)
                 if publishes_limits:
                     up_published, down_published = up / 100, down / 100
-            amount = choose.pick(profile.amounts)
-            turnover = choose.pick(profile.turnovers)
+            amount = detail.choice(profile.amounts)
+            turnover = detail.choice(profile.turnovers)
             volume = float(max(100, round(amount / (close / 100) / 100) * 100))
         rows.append(
             {
@@ -338,10 +344,14 @@ def normalized_bars(
     distinct trade dates than drawn; symbols' first sessions always trade, so it is
     never empty.
     """
-    choose = _Chooser(
-        pick=lambda options: draw(st.sampled_from(options)),
-        integer=lambda lo, hi: draw(st.integers(lo, hi)),
-    )
+    samplers: dict[tuple[Any, ...], st.SearchStrategy[Any]] = {}
+
+    def pick(options: tuple[Any, ...]) -> Any:
+        if options not in samplers:
+            samplers[options] = st.sampled_from(options)
+        return draw(samplers[options])
+
+    choose = _Chooser(pick=pick, integer=lambda lo, hi: draw(st.integers(lo, hi)))
     n_symbols = draw(st.integers(min_symbols, max_symbols))
     n_sessions = draw(st.integers(min_sessions, max_sessions))
     profile = draw(st.sampled_from((MIXED, MIXED, CROWDED)))
