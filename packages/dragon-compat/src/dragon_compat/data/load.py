@@ -28,21 +28,12 @@ from dragon_compat.data.adapters import (
     detect_layout,
     normalized_sources,
 )
-from dragon_compat.data.parse import (
-    parse_bool,
-    parse_category,
-    parse_date,
-    parse_float,
-    parse_symbol,
-    parse_text,
-    with_str_categories,
-)
+from dragon_compat.data.parse import parse_column, parse_float, with_str_categories
 from dragon_compat.data.read import read_table
 from dragon_compat.data.report import Findings, Rule, ValidationReport, Violation
 from dragon_compat.data.schema import (
     FLOAT_COLUMNS,
     NORMALIZED_COLUMNS,
-    NULLABLE_FLOAT_COLUMNS,
     PRICE_COLUMNS,
     REQUIRED_COLUMNS,
     Layout,
@@ -54,14 +45,21 @@ from dragon_compat.data.side_table import (
     read_side_table,
     take,
 )
-from dragon_compat.data.validate import check_listing, check_prices, check_quantities, sort_order
+from dragon_compat.data.validate import (
+    RowRule,
+    apply_row_rules,
+    listing_rule,
+    price_rules,
+    quantity_rules,
+    sort_order,
+)
 from dragon_compat.errors import DragonUserError
 
 SideTables = str | Path | Sequence[str | Path] | None
 """One side-table path, several, or none."""
 
 ERROR_LISTING_LIMIT = 20
-_BAR_FLOATS = (*PRICE_COLUMNS, "volume", "amount", "turnover_rate")
+_FLOATS = (*PRICE_COLUMNS, "volume", "amount", "turnover_rate", "up_limit", "down_limit")
 """How many findings a DragonUserError message lists before "... and N more"."""
 
 
@@ -127,6 +125,7 @@ class _Columns:
         self.typed: dict[str, TypedColumn] = {}
         self.labels: dict[str, str] = {}
         self.origin: dict[str, str] = {}
+        self.rules: list[RowRule] = []
 
     def put(self, column: str, values: TypedColumn, label: str, origin: str) -> None:
         self.typed[column] = values
@@ -143,7 +142,7 @@ class _Columns:
 
 def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> ValidationResult:
     spec = detect_layout(raw.columns)
-    findings = Findings(source, np.arange(1, len(raw) + 1, dtype=np.int64))
+    findings = Findings(source)
     columns = _parse_file_columns(raw, spec, source, findings)
     extra: list[Violation] = []
     derive_pre_close = False
@@ -156,7 +155,9 @@ def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> Valida
 
     if "pre_close" not in columns.typed and spec.layout is Layout.AKSHARE:
         if spec.change_column is not None and "close" in columns.typed:
-            change = parse_float(raw[spec.change_column], spec.change_column, findings)
+            change_label = spec.change_column
+            change, change_rules = parse_float(raw[change_label], change_label, findings)
+            columns.rules += change_rules
             derived = _snap_cents(columns.typed["close"] - change)
             columns.put(
                 "pre_close",
@@ -173,22 +174,16 @@ def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> Valida
             findings.flag_file(label, Rule.MISSING_COLUMN, spec.hints.get(column, ""))
 
     labels = columns.labels
-    check_prices(columns.floats(source), labels, findings)
-    check_quantities(columns.floats(source), labels, findings)
+    rules = columns.rules + price_rules(columns.floats(source), labels)
+    rules += quantity_rules(columns.floats(source), labels)
+    typed = columns.typed
+    if "trade_date" in typed and "list_date" in typed:
+        rules.append(listing_rule(typed["trade_date"], typed["list_date"], labels["list_date"]))
+    apply_row_rules(rules, len(raw), findings)
     order = None
-    if "trade_date" in columns.typed:
-        if "list_date" in columns.typed:
-            check_listing(
-                columns.typed["trade_date"],
-                columns.typed["list_date"],
-                labels["list_date"],
-                findings,
-            )
-        if "symbol" in columns.typed:
-            symbol_codes = np.asarray(columns.typed["symbol"].codes, dtype=np.int64)
-            order = sort_order(
-                columns.typed["trade_date"], symbol_codes, labels["symbol"], findings
-            )
+    if "trade_date" in typed and "symbol" in typed:
+        symbol_codes = np.asarray(typed["symbol"].codes)
+        order = sort_order(typed["trade_date"], symbol_codes, labels["symbol"], findings)
 
     violations = tuple(findings.violations) + tuple(extra)
     report = ValidationReport(
@@ -215,33 +210,15 @@ def _parse_file_columns(
     columns = _Columns()
     for column, label in normalized_sources(spec, raw.columns).items():
         values = raw[label]
-        if column == "symbol":
-            if spec.code_column is not None:
-                values = codes_to_symbols(values)
-            typed: TypedColumn = parse_symbol(values, label, findings)
-        elif column == "trade_date":
-            typed = parse_date(values, label, findings, date_format=spec.trade_date_format)
-        elif column == "list_date":
-            typed = parse_date(
-                values,
-                label,
-                findings,
-                date_format="either",
-                rule=Rule.BAD_LIST_DATE,
-                required=False,
-            )
-        elif column == "is_st":
-            typed = parse_bool(values, label, findings)
-        elif column == "sector":
-            typed = parse_category(values, label, findings)
-        elif column == "name":
-            typed = parse_text(values)
-        else:
-            typed = parse_float(
-                values, label, findings, required=column not in NULLABLE_FLOAT_COLUMNS
-            )
-            typed = _to_native_unit(typed, spec.scales.get(column))
+        if column == "symbol" and spec.code_column is not None:
+            values = codes_to_symbols(values)
+        typed, rules = parse_column(
+            column, values, label, findings, trade_date_format=spec.trade_date_format
+        )
+        if column in spec.scales:
+            typed = _to_native_unit(typed, spec.scales[column])
         columns.put(column, typed, label, source)
+        columns.rules += rules
     return columns
 
 
@@ -309,7 +286,10 @@ def _join_side_table(columns: _Columns, side: SideTable, findings: Findings) -> 
 def _assemble(
     values: dict[str, TypedColumn], order: np.ndarray | None, derive_pre_close: bool
 ) -> pd.DataFrame:
-    """The normalized frame (sorted, RangeIndex, exact dtypes) from clean typed columns."""
+    """The normalized frame (sorted, RangeIndex, exact dtypes) from clean typed columns.
+
+    Columns that are already in their final form are wrapped, not copied.
+    """
     n = len(values["symbol"])
     out: dict[str, object] = {}
     for column in NORMALIZED_COLUMNS:
@@ -326,20 +306,19 @@ def _assemble(
     keep = None
     if derive_pre_close:
         out["pre_close"], keep = _previous_close(out["symbol"], out["close"])
-    frame = pd.DataFrame(
-        {
-            "trade_date": out["trade_date"],
-            "symbol": with_str_categories(out["symbol"]),
-            **{c: np.asarray(out[c], dtype=np.float64) for c in _BAR_FLOATS},
-            "sector": with_str_categories(out["sector"]),
-            "is_st": np.asarray(out["is_st"], dtype=bool),
-            "name": pd.Series(out["name"]).reset_index(drop=True).astype(str),
-            "list_date": np.asarray(out["list_date"], dtype="datetime64[ns]"),
-            "up_limit": np.asarray(out["up_limit"], dtype=np.float64),
-            "down_limit": np.asarray(out["down_limit"], dtype=np.float64),
-        },
-        columns=list(NORMALIZED_COLUMNS),
-    )
+    index = pd.RangeIndex(n)
+    typed = {
+        "trade_date": np.asarray(out["trade_date"], dtype="datetime64[ns]"),
+        "symbol": with_str_categories(out["symbol"]),
+        **{c: np.asarray(out[c], dtype=np.float64) for c in _FLOATS},
+        "sector": with_str_categories(out["sector"]),
+        "is_st": np.asarray(out["is_st"], dtype=bool),
+        "list_date": np.asarray(out["list_date"], dtype="datetime64[ns]"),
+    }
+    series = {c: pd.Series(v, index=index, copy=False) for c, v in typed.items()}
+    name = out["name"]
+    series["name"] = name.set_axis(index).astype(str) if isinstance(name, pd.Series) else name
+    frame = pd.DataFrame({c: series[c] for c in NORMALIZED_COLUMNS}, copy=False)
     if keep is not None:
         frame = frame.loc[keep].reset_index(drop=True)
         frame["symbol"] = frame["symbol"].cat.remove_unused_categories()

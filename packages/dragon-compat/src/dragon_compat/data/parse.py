@@ -2,14 +2,22 @@
 
 Each parser takes one raw column (any dtype pandas produced from CSV or Parquet)
 and returns a typed array aligned with it, with a neutral value (NaN, NaT, code -1)
-where the cell was empty or unreadable, and flags the cell in a
-:class:`~dragon_compat.data.report.Findings`. Text columns are parsed per distinct
-value (via a categorical), so a 12.5M-row column with 5,000 symbols costs 5,000
-string checks plus one integer gather.
+where the cell was empty or unreadable.
+
+- Text columns are parsed per distinct value (via a categorical), so a 12.5M-row
+  column with 5,000 symbols costs 5,000 string checks plus one integer gather;
+  their findings are recorded at once.
+- Typed columns (Parquet floats and timestamps) need no parsing; their cell checks
+  (empty, infinite, not midnight) are returned as :class:`RowRule` objects for the
+  caller to run together with the row rules, chunk by chunk
+  (:func:`~dragon_compat.data.validate.apply_row_rules`). Columns that already
+  have the normalized form (sorted categories of valid symbols, a NaN-free bool)
+  are passed through without a copy.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -23,10 +31,13 @@ from dragon_compat.data.schema import (
     SYMBOL_PATTERN,
     TRUE_TOKENS,
 )
+from dragon_compat.data.validate import RowRule
 
 DateFormat = Literal["iso", "compact", "either"]
 
 _DATE_FORMATS: dict[str, str] = {"iso": "%Y-%m-%d", "compact": "%Y%m%d"}
+_DAY_NS = np.int64(86_400_000_000_000)
+_NAT = np.iinfo(np.int64).min
 
 
 def _as_categorical(values: pd.Series) -> pd.Categorical:
@@ -45,6 +56,8 @@ def _as_categorical(values: pd.Series) -> pd.Categorical:
         codes = np.asarray(categorical.codes, dtype=np.int64)
         new_codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
         return pd.Categorical.from_codes(new_codes, categories=pd.Index(uniques, dtype=object))
+    if text.equals(pd.Index(categories, dtype=object)):
+        return categorical
     return pd.Categorical.from_codes(categorical.codes, categories=text)
 
 
@@ -55,32 +68,47 @@ def _number_text(value: object) -> str:
     return str(value)
 
 
-def _is_null(values: pd.Series) -> np.ndarray:
-    return values.isna().to_numpy(dtype=bool)
+def _is_numeric(values: pd.Series) -> bool:
+    dtype = values.dtype
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _missing(x: np.ndarray) -> np.ndarray:
+    return np.isnan(x)
+
+
+def _infinite(x: np.ndarray) -> np.ndarray:
+    return np.isinf(x)
 
 
 def parse_float(
     values: pd.Series, column: str, findings: Findings, *, required: bool = True
-) -> np.ndarray:
-    """float64 values; NaN where empty (MISSING_VALUE if ``required``) or unreadable
-    (NOT_A_NUMBER: text that is no number, or ±inf)."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        null = np.isnan(numbers)
-        unreadable = np.zeros(len(numbers), dtype=bool)
-    else:
-        null = _is_null(values)
-        coerced = pd.to_numeric(values.astype(object).where(~null, None), errors="coerce")
-        numbers = np.asarray(coerced, dtype=np.float64)
-        unreadable = np.isnan(numbers) & ~null
+) -> tuple[np.ndarray, list[RowRule]]:
+    """float64 values and the cell rules still to run.
+
+    Empty cells are NaN (MISSING_VALUE if ``required``); text that is no number is
+    NaN and NOT_A_NUMBER; ±inf is NOT_A_NUMBER. For a numeric column the checks come
+    back as rules (nothing is scanned here); for text they are recorded at once.
+    """
+    if _is_numeric(values):
+        if values.dtype == np.float64:
+            numbers = values.to_numpy()
+        else:
+            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        rules = [RowRule(column, Rule.NOT_A_NUMBER, (numbers,), _infinite, numbers)]
+        if required:
+            rules.append(RowRule(column, Rule.MISSING_VALUE, (numbers,), _missing, numbers))
+        return numbers, rules
+    null = values.isna().to_numpy(dtype=bool)
+    coerced = pd.to_numeric(values.astype(object).where(~null, None), errors="coerce")
+    numbers = np.asarray(coerced, dtype=np.float64)
     infinite = np.isinf(numbers)
-    unreadable |= infinite
-    findings.flag(column, Rule.NOT_A_NUMBER, unreadable, values)
+    findings.flag(column, Rule.NOT_A_NUMBER, (np.isnan(numbers) & ~null) | infinite, values)
     if required:
         findings.flag(column, Rule.MISSING_VALUE, null, values)
     if infinite.any():
         numbers = np.where(infinite, np.nan, numbers)
-    return numbers
+    return numbers, []
 
 
 def parse_symbol(values: pd.Series, column: str, findings: Findings) -> pd.Categorical:
@@ -91,13 +119,19 @@ def parse_symbol(values: pd.Series, column: str, findings: Findings) -> pd.Categ
     valid = np.fromiter(
         (SYMBOL_PATTERN.match(s) is not None for s in categories), bool, len(categories)
     )
-    codes = np.asarray(categorical.codes, dtype=np.int64)
+    codes = np.asarray(categorical.codes)
+    if valid.all() and _is_sorted(categories) and (len(codes) == 0 or codes.min() >= 0):
+        return categorical
+    codes = codes.astype(np.int64)
     null = codes < 0
-    bad = ~null & ~valid[np.maximum(codes, 0)] if len(categories) else np.zeros(len(codes), bool)
     findings.flag(column, Rule.MISSING_VALUE, null, values)
-    if bad.any():
-        findings.flag(column, Rule.BAD_SYMBOL, bad, categories[np.maximum(codes, 0)])
+    if not valid.all():
+        findings.flag(column, Rule.BAD_SYMBOL, ~null & ~valid[np.maximum(codes, 0)], values)
     return _reencode_sorted(codes, categories, valid)
+
+
+def _is_sorted(texts: np.ndarray) -> bool:
+    return all(a < b for a, b in pairwise(texts))
 
 
 def _reencode_sorted(codes: np.ndarray, categories: np.ndarray, keep: np.ndarray) -> pd.Categorical:
@@ -112,9 +146,19 @@ def _reencode_sorted(codes: np.ndarray, categories: np.ndarray, keep: np.ndarray
 
 def with_str_categories(categorical: pd.Categorical) -> pd.Categorical:
     """The categorical with ``str``-typed categories (pandas' default string dtype)."""
-    return pd.Categorical.from_codes(
-        categorical.codes, categories=pd.Index(list(categorical.categories), dtype=str)
-    )
+    categories = pd.Index(list(categorical.categories), dtype=str)
+    if categorical.categories.dtype == categories.dtype:
+        return categorical
+    return pd.Categorical.from_codes(categorical.codes, categories=categories, validate=False)
+
+
+def _not_midnight(dates: np.ndarray) -> np.ndarray:
+    ns = dates.view(np.int64)
+    return (ns % _DAY_NS != 0) & (ns != _NAT)
+
+
+def _no_date(dates: np.ndarray) -> np.ndarray:
+    return np.isnat(dates)
 
 
 def parse_date(
@@ -125,35 +169,34 @@ def parse_date(
     date_format: DateFormat,
     rule: Rule = Rule.BAD_DATE,
     required: bool = True,
-) -> np.ndarray:
-    """``datetime64[ns]`` dates (midnight); NaT where empty (MISSING_VALUE if
-    ``required``) or not a valid date in ``date_format`` (``rule``).
+) -> tuple[np.ndarray, list[RowRule]]:
+    """``datetime64[ns]`` dates and the cell rules still to run.
 
-    Typed datetime columns must hold midnight timestamps; time zones are dropped
+    Empty cells are NaT (MISSING_VALUE if ``required``); text that is no valid date in
+    ``date_format`` is NaT and ``rule``. Typed datetime columns must hold midnight
+    timestamps (``rule`` otherwise, as a returned row rule); time zones are dropped
     keeping the wall-clock date.
     """
-    raw = values
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         stamps = values
         if getattr(stamps.dt, "tz", None) is not None:
             stamps = stamps.dt.tz_localize(None)
         dates = stamps.to_numpy(dtype="datetime64[ns]")
-        null = np.isnat(dates)
-        not_midnight = ~null & (dates != dates.astype("datetime64[D]").astype("datetime64[ns]"))
-        findings.flag(column, rule, not_midnight, raw)
-        dates = np.where(not_midnight, np.datetime64("NaT", "ns"), dates)
-    else:
-        categorical = _as_categorical(values)
-        categories = np.asarray(categorical.categories, dtype=object)
-        parsed = _parse_date_texts(categories, date_format)
-        codes = np.asarray(categorical.codes, dtype=np.int64)
-        null = codes < 0
-        lookup = np.append(parsed, np.datetime64("NaT", "ns"))
-        dates = lookup[np.where(null, len(categories), codes)]
-        findings.flag(column, rule, ~null & np.isnat(dates), raw)
+        rules = [RowRule(column, rule, (dates,), _not_midnight, dates)]
+        if required:
+            rules.append(RowRule(column, Rule.MISSING_VALUE, (dates,), _no_date, dates))
+        return dates, rules
+    categorical = _as_categorical(values)
+    categories = np.asarray(categorical.categories, dtype=object)
+    parsed = _parse_date_texts(categories, date_format)
+    codes = np.asarray(categorical.codes, dtype=np.int64)
+    null = codes < 0
+    lookup = np.append(parsed, np.datetime64("NaT", "ns"))
+    dates = lookup[np.where(null, len(categories), codes)]
+    findings.flag(column, rule, ~null & np.isnat(dates), values)
     if required:
-        findings.flag(column, Rule.MISSING_VALUE, null, raw)
-    return dates
+        findings.flag(column, Rule.MISSING_VALUE, null, values)
+    return dates, []
 
 
 def _parse_date_texts(texts: np.ndarray, date_format: DateFormat) -> np.ndarray:
@@ -174,13 +217,13 @@ def _parse_date_texts(texts: np.ndarray, date_format: DateFormat) -> np.ndarray:
 def parse_bool(values: pd.Series, column: str, findings: Findings) -> np.ndarray:
     """bool values from true/false/1/0 (any case) or a typed bool/0-1 column;
     BAD_IS_ST (and False) for anything else, including empty cells."""
-    raw = values
+    if values.dtype == np.bool_:
+        return values.to_numpy()
     if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
         return values.to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+    if _is_numeric(values):
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ~((numbers == 0) | (numbers == 1))
-        findings.flag(column, Rule.BAD_IS_ST, bad, raw)
+        findings.flag(column, Rule.BAD_IS_ST, ~((numbers == 0) | (numbers == 1)), values)
         return numbers == 1
     categorical = _as_categorical(values)
     tokens = [str(t).lower() for t in categorical.categories]
@@ -188,7 +231,7 @@ def parse_bool(values: pd.Series, column: str, findings: Findings) -> np.ndarray
     known = np.array([t in TRUE_TOKENS or t in FALSE_TOKENS for t in tokens] + [False])
     codes = np.asarray(categorical.codes, dtype=np.int64)
     index = np.where(codes >= 0, codes, len(tokens))
-    findings.flag(column, Rule.BAD_IS_ST, ~known[index], raw)
+    findings.flag(column, Rule.BAD_IS_ST, ~known[index], values)
     return truth[index]
 
 
@@ -198,11 +241,12 @@ def parse_category(values: pd.Series, column: str, findings: Findings) -> pd.Cat
     categorical = _as_categorical(values)
     categories = np.asarray(categorical.categories, dtype=object)
     non_empty = np.array([c != "" for c in categories], dtype=bool)
-    codes = np.asarray(categorical.codes, dtype=np.int64)
-    missing = (codes < 0) | ~np.append(non_empty, False)[
-        np.where(codes >= 0, codes, len(categories))
-    ]
-    findings.flag(column, Rule.MISSING_VALUE, missing, values)
+    codes = np.asarray(categorical.codes)
+    if non_empty.all() and _is_sorted(categories) and (len(codes) == 0 or codes.min() >= 0):
+        return categorical
+    codes = codes.astype(np.int64)
+    index = np.where(codes >= 0, codes, len(categories))
+    findings.flag(column, Rule.MISSING_VALUE, ~np.append(non_empty, False)[index], values)
     return _reencode_sorted(codes, categories, non_empty)
 
 
@@ -211,3 +255,33 @@ def parse_text(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):
         return values.fillna("") if values.hasnans else values
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def parse_column(
+    column: str,
+    values: pd.Series,
+    label: str,
+    findings: Findings,
+    *,
+    trade_date_format: DateFormat = "iso",
+) -> tuple[np.ndarray | pd.Categorical | pd.Series, list[RowRule]]:
+    """Parse the raw cells of normalized column ``column`` (found under ``label``)."""
+    from dragon_compat.data.schema import NULLABLE_FLOAT_COLUMNS
+
+    if column == "trade_date":
+        return parse_date(values, label, findings, date_format=trade_date_format)
+    if column == "list_date":
+        return parse_date(
+            values, label, findings, date_format="either", rule=Rule.BAD_LIST_DATE, required=False
+        )
+    if column in _UNTYPED_PARSERS:
+        return _UNTYPED_PARSERS[column](values, label, findings), []
+    return parse_float(values, label, findings, required=column not in NULLABLE_FLOAT_COLUMNS)
+
+
+_UNTYPED_PARSERS = {
+    "symbol": parse_symbol,
+    "is_st": parse_bool,
+    "sector": parse_category,
+    "name": lambda values, _label, _findings: parse_text(values),
+}

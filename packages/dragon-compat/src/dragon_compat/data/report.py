@@ -213,29 +213,41 @@ class ValidationReport:
 class Findings:
     """Collects violations found in one frame of one source file.
 
-    ``rows[i]`` is the 1-based data row of position ``i`` of the frame being checked,
-    so checks work on positions and findings carry the file's row numbers.
+    Checks work on positions in the frame; ``rows`` maps a position to the file's
+    1-based data row (``None``: position + 1, the frame is the file as read).
     """
 
-    def __init__(self, source: str, rows: np.ndarray) -> None:
+    def __init__(self, source: str, rows: np.ndarray | None = None) -> None:
         self.source = source
         self.rows = rows
         self.violations: list[Violation] = []
 
+    def row_numbers(self, positions: np.ndarray) -> np.ndarray:
+        """The file's data rows of frame ``positions``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        return positions + 1 if self.rows is None else self.rows[positions]
+
     def flag(self, column: str, rule: Rule, mask: np.ndarray, values: object) -> None:
-        """Record ``rule`` broken in ``column`` wherever ``mask`` (bool, per position).
+        """Record ``rule`` broken in ``column`` wherever ``mask`` (bool, per position)."""
+        if mask.any():
+            self.flag_positions(column, rule, np.flatnonzero(mask), values)
+
+    def flag_positions(
+        self, column: str, rule: Rule, positions: np.ndarray, values: object
+    ) -> None:
+        """Record ``rule`` broken in ``column`` at ``positions`` (ascending).
 
         ``values`` (a Series or array aligned with the frame) is only indexed at the
-        flagged positions, so clean columns cost nothing beyond the mask.
+        flagged positions, so clean columns cost nothing beyond the check.
         """
-        positions = np.flatnonzero(mask)
-        if not positions.size:
+        if not len(positions):
             return
         if isinstance(values, pd.Series):
             shown = values.iloc[positions].to_numpy(dtype=object)
         else:
             shown = np.asarray(values)[positions]
-        self.violations.append(Violation(self.source, column, rule, self.rows[positions], shown))
+        rows = self.row_numbers(positions)
+        self.violations.append(Violation(self.source, column, rule, rows, shown))
 
     def flag_file(self, column: str, rule: Rule, note: str = "") -> None:
         """Record a file-level finding (no row), e.g. a missing column."""

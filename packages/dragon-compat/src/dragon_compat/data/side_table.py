@@ -28,17 +28,11 @@ from dragon_compat.data.adapters import (
     SIDE_TABLE_VALUE_COLUMNS,
     codes_to_symbols,
 )
-from dragon_compat.data.parse import (
-    parse_bool,
-    parse_category,
-    parse_date,
-    parse_float,
-    parse_symbol,
-    parse_text,
-)
+from dragon_compat.data.parse import parse_column, parse_date, parse_symbol
 from dragon_compat.data.read import read_table
 from dragon_compat.data.report import Findings, Rule, Violation
-from dragon_compat.data.validate import check_prices, check_quantities
+from dragon_compat.data.schema import FLOAT_COLUMNS
+from dragon_compat.data.validate import RowRule, apply_row_rules, price_rules, quantity_rules
 
 TypedColumn = np.ndarray | pd.Categorical | pd.Series
 
@@ -62,7 +56,8 @@ def read_side_table(path: str | Path) -> SideTable:
     """Read and check a side table (DragonUserError when the file is unreadable)."""
     raw = read_table(path)
     source = str(path)
-    findings = Findings(source, np.arange(1, len(raw) + 1, dtype=np.int64))
+    findings = Findings(source)
+    rules: list[RowRule] = []
     key = next((c for c in SIDE_TABLE_KEY_COLUMNS if c in raw.columns), None)
     if key is None:
         findings.flag_file(
@@ -75,21 +70,26 @@ def read_side_table(path: str | Path) -> SideTable:
         symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings)
     trade_dates = None
     if "trade_date" in raw.columns:
-        trade_dates = parse_date(raw["trade_date"], "trade_date", findings, date_format="either")
+        trade_dates, date_rules = parse_date(
+            raw["trade_date"], "trade_date", findings, date_format="either"
+        )
+        rules += date_rules
 
-    values: dict[str, TypedColumn] = {}
+    columns: dict[str, TypedColumn] = {}
+    labels: dict[str, str] = {}
     for column in SIDE_TABLE_VALUE_COLUMNS:
         label = _label(column, raw.columns)
         if label is None:
             continue
-        values[column] = _parse_value(raw[label], column, label, findings)
+        columns[column], column_rules = parse_column(column, raw[label], label, findings)
+        labels[column] = label
+        rules += column_rules
 
-    floats = {c: v for c, v in values.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
-    labels = {c: _label(c, raw.columns) for c in floats}
-    check_prices(floats, labels, findings)
-    check_quantities(floats, labels, findings)
+    floats = {c: v for c, v in columns.items() if c in FLOAT_COLUMNS}
+    rules += price_rules(floats, labels) + quantity_rules(floats, labels)
+    apply_row_rules(rules, len(raw), findings)
     _flag_duplicate_keys(symbols, trade_dates, key or "symbol", findings)
-    return SideTable(source, symbols, trade_dates, values, tuple(findings.violations))
+    return SideTable(source, symbols, trade_dates, columns, tuple(findings.violations))
 
 
 def _label(column: str, present: pd.Index) -> str | None:
@@ -99,20 +99,6 @@ def _label(column: str, present: pd.Index) -> str | None:
     return next(
         (a for a, target in SIDE_TABLE_ALIASES.items() if target == column and a in present), None
     )
-
-
-def _parse_value(values: pd.Series, column: str, label: str, findings: Findings) -> TypedColumn:
-    if column == "sector":
-        return parse_category(values, label, findings)
-    if column == "is_st":
-        return parse_bool(values, label, findings)
-    if column == "name":
-        return parse_text(values)
-    if column == "list_date":
-        return parse_date(
-            values, label, findings, date_format="either", rule=Rule.BAD_LIST_DATE, required=False
-        )
-    return parse_float(values, label, findings, required=column != "turnover_rate")
 
 
 def _flag_duplicate_keys(

@@ -1,91 +1,168 @@
-"""Row rules of rc1-strategy.md §1 and §9 on typed columns, vectorized.
+"""Row rules of rc1-strategy.md §1 and §9 on typed columns, vectorized and chunked.
 
-Cell-level problems (empty, not a number, bad symbol/date/is_st) are found while
-parsing (:mod:`dragon_compat.data.parse`); this module checks what the typed values
-must satisfy, each rule a handful of numpy operations over whole columns:
+Cell-level problems of text input (a symbol, date or number that does not parse)
+are found while parsing (:mod:`dragon_compat.data.parse`). Everything a typed value
+must satisfy is a :class:`RowRule` — a predicate over aligned column arrays — and
+:func:`apply_row_rules` evaluates all of them together, one cache-sized chunk of
+rows at a time, on a thread pool (numpy releases the GIL). On a 12.5M-row panel
+that is several times faster than whole-column passes, whose 100 MB temporaries
+each cost a trip through memory.
 
+The rules:
+
+- required float cells present (MISSING_VALUE) and finite (NOT_A_NUMBER);
 - prices (``open high low close pre_close``, and ``up_limit down_limit`` where
-  published) > 0 and whole cents (the A-share tick, 0.01 CNY);
+  published) > 0 and whole cents (``dragon_runtime.market.whole_cents``: the
+  A-share tick is 0.01 CNY);
 - ``low <= min(open, close)`` and ``high >= max(open, close)``;
 - published ``up_limit > down_limit``;
 - ``volume >= 0``, ``amount >= 0``, ``0 <= turnover_rate <= 100`` (NaN allowed: not
   reported by the vendor; predicates using it become UNAVAILABLE);
 - ``trade_date >= list_date`` where the listing date is known;
-- (trade_date, symbol) unique — checked together with the sort order.
-
-A rule is only applied to values that parsed, so one bad cell yields one finding.
+- (trade_date, symbol) unique — checked with the sort order (:func:`sort_order`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
 from dragon_compat.data.report import Findings, Rule
 from dragon_compat.data.schema import LIMIT_COLUMNS, PRICE_COLUMNS, TURNOVER_RANGE
 
+CHUNK_ROWS = 1 << 16
+"""Rows per chunk: a handful of float64 temporaries of this size stay in cache."""
 
-def check_prices(
-    columns: Mapping[str, np.ndarray], labels: Mapping[str, str], findings: Findings
-) -> None:
-    """Positive whole-cent prices; low/high consistent with open/close; limits ordered."""
+_MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """``rule`` is broken in ``column`` on every row where ``broken(*arrays)`` is True.
+
+    ``shown`` (aligned with the rows) supplies the value reported for a broken row.
+    """
+
+    column: str
+    rule: Rule
+    arrays: tuple[np.ndarray, ...]
+    broken: Callable[..., np.ndarray]
+    shown: object
+
+
+def apply_row_rules(rules: Sequence[RowRule], rows: int, findings: Findings) -> None:
+    """Evaluate every rule on every row, chunk by chunk, and record what breaks."""
+    if not rules or rows == 0:
+        return
+    starts = range(0, rows, CHUNK_ROWS)
+
+    def chunk(start: int) -> list[np.ndarray]:
+        stop = min(start + CHUNK_ROWS, rows)
+        hits = []
+        for rule in rules:
+            mask = rule.broken(*(a[start:stop] for a in rule.arrays))
+            hits.append(np.flatnonzero(mask) + start if mask.any() else _NONE)
+        return hits
+
+    workers = min(_MAX_WORKERS, os.cpu_count() or 1, len(starts))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(chunk, starts))
+    else:
+        results = [chunk(start) for start in starts]
+    for i, rule in enumerate(rules):
+        hits = [r[i] for r in results if r[i].size]
+        if hits:
+            findings.flag_positions(rule.column, rule.rule, np.concatenate(hits), rule.shown)
+
+
+_NONE = np.empty(0, dtype=np.int64)
+
+
+def _non_positive(x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return x <= 0
+
+
+def _off_tick(x: np.ndarray) -> np.ndarray:
     from dragon_runtime.market import whole_cents
 
+    with np.errstate(invalid="ignore"):
+        return (x > 0) & np.isfinite(x) & ~whole_cents(x)
+
+
+def _low_above(low: np.ndarray, open_: np.ndarray, close: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return low > np.minimum(open_, close)
+
+
+def _high_below(high: np.ndarray, open_: np.ndarray, close: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return high < np.maximum(open_, close)
+
+
+def _inverted(up: np.ndarray, down: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (down > 0) & (up <= down)
+
+
+def _negative(x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return x < 0
+
+
+def _outside_turnover(x: np.ndarray) -> np.ndarray:
+    low, high = TURNOVER_RANGE
+    with np.errstate(invalid="ignore"):
+        return (x < low) | (x > high)
+
+
+def _early(trade_dates: np.ndarray, list_dates: np.ndarray) -> np.ndarray:
+    # NaT compares False with everything, so unknown dates never break the rule
+    return trade_dates < list_dates
+
+
+def price_rules(columns: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> list[RowRule]:
+    """Positive whole-cent prices; low/high consistent with open/close; limits ordered."""
+    rules: list[RowRule] = []
     for column in (*PRICE_COLUMNS, *LIMIT_COLUMNS):
-        if column not in columns:
-            continue
-        values = columns[column]
-        with np.errstate(invalid="ignore"):
-            non_positive = values <= 0
-        findings.flag(labels[column], Rule.NON_POSITIVE_PRICE, non_positive, values)
-        positive = values > 0
-        findings.flag(
-            labels[column], Rule.PRICE_NOT_WHOLE_CENTS, positive & ~whole_cents(values), values
-        )
-
+        if column in columns:
+            x = columns[column]
+            rules.append(RowRule(labels[column], Rule.NON_POSITIVE_PRICE, (x,), _non_positive, x))
+            rules.append(RowRule(labels[column], Rule.PRICE_NOT_WHOLE_CENTS, (x,), _off_tick, x))
     if all(c in columns for c in ("open", "high", "low", "close")):
-        open_, high, low, close = (columns[c] for c in ("open", "high", "low", "close"))
-        with np.errstate(invalid="ignore"):
-            findings.flag(
-                labels["low"], Rule.LOW_ABOVE_OPEN_CLOSE, low > np.minimum(open_, close), low
-            )
-            findings.flag(
-                labels["high"], Rule.HIGH_BELOW_OPEN_CLOSE, high < np.maximum(open_, close), high
-            )
-
+        o, h, lo, c = (columns[k] for k in ("open", "high", "low", "close"))
+        rules.append(RowRule(labels["low"], Rule.LOW_ABOVE_OPEN_CLOSE, (lo, o, c), _low_above, lo))
+        rules.append(RowRule(labels["high"], Rule.HIGH_BELOW_OPEN_CLOSE, (h, o, c), _high_below, h))
     if all(c in columns for c in LIMIT_COLUMNS):
         up, down = columns["up_limit"], columns["down_limit"]
-        with np.errstate(invalid="ignore"):
-            inverted = (up > 0) & (down > 0) & (up <= down)
-        findings.flag(labels["up_limit"], Rule.LIMITS_INVERTED, inverted, up)
+        rules.append(RowRule(labels["up_limit"], Rule.LIMITS_INVERTED, (up, down), _inverted, up))
+    return rules
 
 
-def check_quantities(
-    columns: Mapping[str, np.ndarray], labels: Mapping[str, str], findings: Findings
-) -> None:
+def quantity_rules(columns: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> list[RowRule]:
     """Non-negative volume and amount; turnover_rate within 0–100 percent."""
-    with np.errstate(invalid="ignore"):
-        if "volume" in columns:
-            volume = columns["volume"]
-            findings.flag(labels["volume"], Rule.NEGATIVE_VOLUME, volume < 0, volume)
-        if "amount" in columns:
-            amount = columns["amount"]
-            findings.flag(labels["amount"], Rule.NEGATIVE_AMOUNT, amount < 0, amount)
-        if "turnover_rate" in columns:
-            turnover = columns["turnover_rate"]
-            low, high = TURNOVER_RANGE
-            outside = (turnover < low) | (turnover > high)
-            findings.flag(labels["turnover_rate"], Rule.TURNOVER_OUT_OF_RANGE, outside, turnover)
+    rules: list[RowRule] = []
+    for column, rule in (("volume", Rule.NEGATIVE_VOLUME), ("amount", Rule.NEGATIVE_AMOUNT)):
+        if column in columns:
+            x = columns[column]
+            rules.append(RowRule(labels[column], rule, (x,), _negative, x))
+    if "turnover_rate" in columns:
+        x = columns["turnover_rate"]
+        rules.append(
+            RowRule(labels["turnover_rate"], Rule.TURNOVER_OUT_OF_RANGE, (x,), _outside_turnover, x)
+        )
+    return rules
 
 
-def check_listing(
-    trade_dates: np.ndarray, list_dates: np.ndarray, label: str, findings: Findings
-) -> None:
+def listing_rule(trade_dates: np.ndarray, list_dates: np.ndarray, label: str) -> RowRule:
     """No row may trade before its symbol's listing date (when both are known)."""
-    known = ~np.isnat(trade_dates) & ~np.isnat(list_dates)
-    early = known & (trade_dates < list_dates)
-    findings.flag(label, Rule.TRADED_BEFORE_LISTING, early, trade_dates)
+    arrays = (trade_dates, list_dates)
+    return RowRule(label, Rule.TRADED_BEFORE_LISTING, arrays, _early, trade_dates)
 
 
 def sort_order(
@@ -96,17 +173,18 @@ def sort_order(
     ``symbol_codes`` index sorted categories (so code order is symbol order); rows
     with an unreadable date or symbol (NaT / -1) are already reported and are left
     out of the duplicate check. Returns ``None`` when the rows are already in order
-    (the common case for files this package writes: an O(n) check, no sort).
+    (the common case for files this package writes: a chunked O(n) check, no sort).
     """
     day = trade_dates.view(np.int64)
-    valid = ~np.isnat(trade_dates) & (symbol_codes >= 0)
-    if valid.all() and _strictly_ordered(day, symbol_codes):
+    if _strictly_ordered(day, symbol_codes):
         return None
-    order = np.lexsort((symbol_codes, day))
-    ordered_valid = valid[order]
+    codes = symbol_codes.astype(np.int64)
+    order = np.lexsort((codes, day))
+    valid = (day != np.iinfo(np.int64).min) & (codes >= 0)
+    ordered_day, ordered_code, ordered_valid = day[order], codes[order], valid[order]
     same = (
-        (day[order][1:] == day[order][:-1])
-        & (symbol_codes[order][1:] == symbol_codes[order][:-1])
+        (ordered_day[1:] == ordered_day[:-1])
+        & (ordered_code[1:] == ordered_code[:-1])
         & ordered_valid[1:]
         & ordered_valid[:-1]
     )
@@ -114,17 +192,23 @@ def sort_order(
         # report every repeat with the row of the key's first occurrence
         is_repeat = np.concatenate(([False], same))
         group_start = np.maximum.accumulate(np.where(is_repeat, 0, np.arange(len(order))))
-        first_row = findings.rows[order[group_start]]
-        mask = np.zeros(len(order), dtype=bool)
-        mask[order[is_repeat]] = True
-        detail = np.empty(len(order), dtype=object)
-        detail[order[is_repeat]] = [f"same key as row {r}" for r in first_row[is_repeat]]
-        findings.flag(label, Rule.DUPLICATE_ROW, mask, detail)
+        repeats = order[is_repeat]
+        first_rows = findings.row_numbers(order[group_start[is_repeat]])
+        shown = np.empty(len(order), dtype=object)
+        shown[repeats] = [f"same key as row {r}" for r in first_rows]
+        findings.flag_positions(label, Rule.DUPLICATE_ROW, repeats, shown)
     return order
 
 
 def _strictly_ordered(day: np.ndarray, codes: np.ndarray) -> bool:
-    if len(day) < 2:
-        return True
-    step = np.diff(day)
-    return bool((step >= 0).all() and (codes[1:][step == 0] > codes[:-1][step == 0]).all())
+    """Every row after the previous in (day, code) order, and no NaT / -1 keys."""
+    n = len(day)
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS + 1, n)
+        d, c = day[start:stop], codes[start:stop]
+        if (d[0] == np.iinfo(np.int64).min) or (c < 0).any():
+            return False
+        step = d[1:] - d[:-1]
+        if (step < 0).any() or (c[1:][step == 0] <= c[:-1][step == 0]).any():
+            return False
+    return True

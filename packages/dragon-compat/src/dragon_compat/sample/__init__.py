@@ -1,0 +1,17 @@
+"""Deterministic synthetic A-share markets and the bundled sample market.
+
+``generate_market(symbols, sessions, seed)`` builds a normalized bars frame with
+limit-up relay dynamics (themed waves, consecutive boards, one-word boards,
+broken boards, sealed limit-downs, suspensions, ST names, IPOs, all four boards);
+``load_bundled_sample()`` returns the sample market shipped with the package.
+"""
+
+from dragon_compat.sample.config import DEFAULT_MARKET_CONFIG, MarketConfig, Regime
+from dragon_compat.sample.generator import generate_market
+
+__all__ = [
+    "DEFAULT_MARKET_CONFIG",
+    "MarketConfig",
+    "Regime",
+    "generate_market",
+]
