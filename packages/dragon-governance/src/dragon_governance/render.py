@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -16,10 +17,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dragon_governance.decision import RolloutDecision
-from dragon_governance.ledger import LedgerEntry
 from dragon_governance.outcomes import Decision, Status
-from dragon_governance.reasons import Evidence, Reason
+
+if TYPE_CHECKING:
+    from dragon_governance.decision import RolloutDecision
+    from dragon_governance.ledger import LedgerEntry
+    from dragon_governance.reasons import Evidence, Reason
 
 STATUS_STYLE = {Status.PASS: "bold green", Status.WARN: "bold yellow", Status.FAIL: "bold red"}
 DECISION_STYLE = {
