@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from pydantic import ValidationError
 
+from dragon_runtime.canonical import canonical_json
 from dragon_runtime.payloads import (
     EQUITY_COLUMNS,
     EVENT_COLUMNS,
     TRADE_COLUMNS,
+    Summary,
     equity_frame,
     events_frame,
     trades_frame,
@@ -47,3 +51,16 @@ def test_trade_ids_are_given_at_entry_and_stay_stable_with_open_positions() -> N
     result = run(market, hooks)
     # A (entry 1) is still open at the end; B (entry 2) closed.
     assert rows(result.trades, "trade_id", "symbol", "entry_date") == [("test-00002", B, day(2))]
+
+
+def test_summary_model_reads_a_written_summary_back() -> None:
+    result = run({A: [flat(10.0)] * 3}, FakeHooks(picks={0: [A]}, exits={(1, A): "MAX_HOLD"}))
+    text = canonical_json(result.summary)
+    assert Summary.model_validate_json(text).model_dump() == result.summary
+
+
+def test_summary_model_names_the_broken_field() -> None:
+    result = run({A: [flat(10.0)] * 2}, FakeHooks())
+    bad = {**result.summary, "win_rate": 1.5}
+    with pytest.raises(ValidationError, match="win_rate"):
+        Summary.model_validate(bad)

@@ -49,6 +49,7 @@ from dragon_runtime.payloads import (
     RC1_SCHEMA_VERSION,
     SUMMARY_KEYS,
     TRADE_COLUMNS,
+    Summary,
 )
 from dragon_runtime.portfolio import Portfolio, Position, Sizing, size_entry
 from dragon_runtime.reasons import (
@@ -100,6 +101,7 @@ __all__ = [
     "Signal",
     "SilentPathRule",
     "Sizing",
+    "Summary",
     "Tier",
     "UnknownReasonError",
     "Verdict",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -91,9 +92,9 @@ class MarketPanel:
         """``(T sessions, N symbols)``."""
         return (len(self.sessions), len(self.symbols))
 
-    @property
+    @cached_property
     def dates(self) -> tuple[dt.date, ...]:
-        """Sessions as ``datetime.date`` objects."""
+        """Sessions as ``datetime.date`` objects (computed once)."""
         return tuple(self.sessions.astype(object))
 
     def annotation(self, name: str) -> np.ndarray:

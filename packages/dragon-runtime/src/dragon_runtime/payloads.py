@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "EQUITY_COLUMNS",
@@ -34,6 +35,7 @@ __all__ = [
     "ColumnKind",
     "EquityRecord",
     "EventRecord",
+    "Summary",
     "TradeRecord",
     "build_summary",
     "equity_frame",
@@ -108,20 +110,39 @@ TRADE_COLUMNS: tuple[str, ...] = tuple(name for name, _ in TRADE_SCHEMA)
 """``trades.csv`` columns, in order."""
 EQUITY_COLUMNS: tuple[str, ...] = tuple(name for name, _ in EQUITY_SCHEMA)
 """``equity.csv`` columns, in order."""
-SUMMARY_KEYS: tuple[str, ...] = (
-    "branch",
-    "sessions",
-    "trades",
-    "win_rate",
-    "total_return",
-    "max_drawdown",
-    "event_counts",
-    "rc1_schema_version",
-)
-"""``summary.json`` keys (written sorted)."""
 
 OUTPUT_FILES: tuple[str, ...] = ("events.csv", "trades.csv", "equity.csv", "summary.json")
 """The four files of one branch's output directory."""
+
+
+class Summary(BaseModel):
+    """``summary.json`` as a strict model: the file-boundary form of the summary.
+
+    Built by :func:`build_summary`; read a written file back with
+    ``Summary.model_validate_json(text)`` (errors name the field and rule).
+    """
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+    branch: str = Field(min_length=1)
+    sessions: int = Field(ge=0)
+    trades: int = Field(ge=0)
+    win_rate: float = Field(ge=0.0, le=1.0)
+    total_return: float = Field(ge=-1.0)
+    max_drawdown: float = Field(ge=0.0, le=1.0)
+    event_counts: dict[str, int]
+    rc1_schema_version: str
+
+    @field_validator("rc1_schema_version")
+    @classmethod
+    def _is_rc1(cls, value: str) -> str:
+        if value != RC1_SCHEMA_VERSION:
+            raise ValueError(f"must be {RC1_SCHEMA_VERSION!r}")
+        return value
+
+
+SUMMARY_KEYS: tuple[str, ...] = tuple(Summary.model_fields)
+"""``summary.json`` keys, in model order (the file writes them sorted)."""
 
 
 class EventRecord(NamedTuple):
@@ -326,13 +347,14 @@ def build_summary(
     wins = sum(1 for t in trades if t.net_pnl_c > 0)
     final_equity_c = equity[-1].equity_c if equity else initial_capital_c
     counts = Counter(event_types)
-    return {
-        "branch": branch,
-        "sessions": sessions,
-        "trades": len(trades),
-        "win_rate": _round6(wins / len(trades)) if trades else 0.0,
-        "total_return": _round6(final_equity_c / initial_capital_c - 1),
-        "max_drawdown": _round6(max((e.drawdown for e in equity), default=0.0)),
-        "event_counts": {key: counts[key] for key in sorted(counts)},
-        "rc1_schema_version": RC1_SCHEMA_VERSION,
-    }
+    summary = Summary(
+        branch=branch,
+        sessions=sessions,
+        trades=len(trades),
+        win_rate=_round6(wins / len(trades)) if trades else 0.0,
+        total_return=_round6(final_equity_c / initial_capital_c - 1),
+        max_drawdown=_round6(max((e.drawdown for e in equity), default=0.0)),
+        event_counts={key: counts[key] for key in sorted(counts)},
+        rc1_schema_version=RC1_SCHEMA_VERSION,
+    )
+    return summary.model_dump()
