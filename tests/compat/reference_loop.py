@@ -53,12 +53,12 @@ C11 Rows without a limit (``has_limit`` false: IPO day) are never sealed and fil
     candidate and never continues a position's board.
 C12 CSV fields are written unquoted, joined by ``,`` (no field can hold a comma:
     codes, ISO dates, symbols, numbers, the ``;``-joined predicates string).
+C13 Reason families for non-predicate codes are the literal ``REASON_FAMILY``
+    catalogue below; predicate codes take their §4 family and tier.
 C14 Limit prices are computed here from §2/§9 (board %, ``Decimal(str(pre_close))``
     × (1 ± pct) rounded ROUND_HALF_UP to 0.01; published ``up_limit``/``down_limit``
     win where not NaN; none on a symbol's first row when ``list_date`` equals it).
     ChiNext 20 % applies from 2020-08-24 inclusive.
-C13 Reason families for non-predicate codes are the literal ``REASON_FAMILY``
-    catalogue below; predicate codes take their §4 family and tier.
 """
 
 from __future__ import annotations
