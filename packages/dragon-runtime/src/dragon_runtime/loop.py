@@ -195,25 +195,36 @@ class _Session:
                 return float(heights[t, symbol])
         return float("nan")
 
+    def whole_height(self, symbol: int, value: float | None) -> int | None:
+        """An annotation value as an event's board_height: None for NaN, else a whole
+        number (``ValueError`` naming symbol and session otherwise)."""
+        if value is None or isnan(value):
+            return None
+        whole = int(value)
+        if whole != value:
+            raise ValueError(
+                f"panel annotation {BOARD_HEIGHT_ANNOTATION!r} is {value} for "
+                f"{self.names[symbol]} on {self.date}; it must be a whole number"
+            )
+        return whole
+
+    def candidate_values(self, symbols: list[int]) -> list[tuple[int | None, float | None]]:
+        """(board_height, alpha_score) of trading symbols at this close, read at once."""
+        count = len(symbols)
+        heights = [None] * count if self.height is None else self.height[symbols].tolist()
+        alphas = [None] * count if self.alpha is None else self.alpha[symbols].tolist()
+        return [
+            (self.whole_height(symbol, height), None if alpha is None or isnan(alpha) else alpha)
+            for symbol, height, alpha in zip(symbols, heights, alphas, strict=True)
+        ]
+
     def values(self, symbol: int) -> tuple[int | None, float | None]:
-        """(board_height, alpha_score) of ``symbol`` at this close."""
-        height = None
-        if self.height is not None:
-            value = float(self.height[symbol])
-            if self.suspended[symbol]:
-                value = self.carried_height(symbol)
-            if not isnan(value):
-                height = int(value)
-                if height != value:
-                    raise ValueError(
-                        f"panel annotation {BOARD_HEIGHT_ANNOTATION!r} is {value} for "
-                        f"{self.names[symbol]} on {self.date}; it must be a whole number"
-                    )
-        alpha = None
-        if self.alpha is not None and not self.suspended[symbol]:
-            value = float(self.alpha[symbol])
-            alpha = None if isnan(value) else value
-        return height, alpha
+        """(board_height, alpha_score) of ``symbol`` at this close (suspended: height
+        carried over from its latest trading session, alpha None)."""
+        if self.suspended[symbol]:
+            height = None if self.height is None else self.carried_height(symbol)
+            return self.whole_height(symbol, height), None
+        return self.candidate_values([symbol])[0]
 
     def emit(  # noqa: PLR0917 - positional on the hot path, called once per event
         self,
@@ -425,23 +436,24 @@ def _close_candidates(
     signals = validate_signals(
         ctx, candidates, verdicts, held, hooks.select(ctx, candidates, verdicts, held)
     )
+    order = [int(signal.symbol) for signal in signals]
+    closes = s.close[order].tolist()
+    values = s.candidate_values(order)
     entries: list[_Entry] = []
-    for signal in signals:
-        symbol = int(signal.symbol)
-        values = s.values(symbol)
+    for signal, symbol, close_c, pair in zip(signals, order, closes, values, strict=True):
         event_type = str(signal.event_type)
         s.emit(
             symbol,
             event_type,
             str(signal.reason_code),
-            int(s.close[symbol]),
+            close_c,
             None,
-            values,
+            pair,
             signal.rank,
             signal.predicates,
         )
         if event_type == _ENTER_SIGNAL:
-            entries.append(_Entry(signal.rank, symbol, values[0], values[1]))
+            entries.append(_Entry(signal.rank, symbol, pair[0], pair[1]))
     return entries
 
 
