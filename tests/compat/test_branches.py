@@ -1,6 +1,7 @@
 """The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles."""
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from dragon_compat.branches import (
     WEAK_PREDICATE_IDS,
     BranchConfig,
     Ordering,
+    branches_markdown,
     get_branch,
 )
 from dragon_compat.errors import DragonUserError
@@ -106,3 +108,8 @@ def test_demo_roles():
     assert DEMO_ROLES.reference == "rc1_baseline"
     assert DEMO_ROLES.control == DEMO_ROLES.fallback == "alpha_first_selective_veto"
     assert {DEMO_ROLES.candidate, DEMO_ROLES.reference, DEMO_ROLES.control} <= set(BRANCHES)
+
+
+def test_readme_embeds_the_branch_table():
+    readme = Path(__file__).parents[2] / "packages" / "dragon-compat" / "README.md"
+    assert branches_markdown() in readme.read_text(encoding="utf-8")

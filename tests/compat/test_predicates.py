@@ -3,6 +3,7 @@ isolation and the recorded predicates string."""
 
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from dragon_compat.predicates import (
     Outcome,
     Predicate,
     evaluate,
+    predicates_markdown,
     predicates_strings,
 )
 from dragon_runtime.reasons import PREDICATE_IDS, REASON_CATALOGUE, Family, Tier
@@ -218,3 +220,8 @@ def test_predicates_strings_reject_a_matrix_of_the_wrong_width():
 def test_predicates_strings_reject_an_unknown_code():
     with pytest.raises(ValueError, match="not PASS, FAIL or UNAVAILABLE"):
         predicates_strings(np.full((1, 12), 3, dtype=np.int8))
+
+
+def test_readme_embeds_the_predicate_table():
+    readme = Path(__file__).parents[2] / "packages" / "dragon-compat" / "README.md"
+    assert predicates_markdown() in readme.read_text(encoding="utf-8")

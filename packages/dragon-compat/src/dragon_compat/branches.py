@@ -26,6 +26,7 @@ __all__ = [
     "BranchConfig",
     "BranchRoles",
     "Ordering",
+    "branches_markdown",
     "get_branch",
 ]
 
@@ -130,3 +131,16 @@ def get_branch(name: str) -> BranchConfig:
         raise DragonUserError(
             f"unknown branch {name!r}; choose one of: {', '.join(BRANCHES)}"
         ) from None
+
+
+def branches_markdown() -> str:
+    """The branch table (name, ordering, top_k, selective vetoes) as Markdown.
+
+    The package README embeds this text verbatim; a test keeps the two in step.
+    """
+    lines = ["| branch | ordering | top_k | selective_vetoes |", "|---|---|---|---|"]
+    for b in BRANCHES.values():
+        vetoes = ", ".join(f"`{code}`" for code in b.selective_vetoes) or "—"
+        top_k = "—" if b.top_k is None else str(b.top_k)
+        lines.append(f"| `{b.name}` | {b.ordering} | {top_k} | {vetoes} |")
+    return "\n".join(lines) + "\n"

@@ -155,38 +155,15 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
 
     limits = _limits(bars)
     panel = _Panel.build(bars)
-
-    volume = bars["volume"].to_numpy(dtype=np.float64, na_value=np.nan)
-    suspended = ~(volume > 0)  # as dragon_runtime.panel: NaN volume counts as 0
-    trading = ~suspended
-    has_limit = limits["has_limit"].to_numpy(dtype=bool) & trading
-    close_c = limits["close_c"].to_numpy()
-    high_c = limits["high_c"].to_numpy()
-    up_c = limits["up_limit_c"].to_numpy()
-    is_limit_up = has_limit & (close_c >= up_c)
-    touched_up = has_limit & (high_c >= up_c)
-    is_broken = touched_up & ~is_limit_up
-    is_one_word = is_limit_up & (limits["low_c"].to_numpy() == high_c)
-    is_limit_down = has_limit & (close_c <= limits["down_limit_c"].to_numpy())
-
-    amount = bars["amount"].to_numpy(dtype=np.float64, na_value=np.nan)
-    turnover = bars["turnover_rate"].to_numpy(dtype=np.float64, na_value=np.nan)
-    height, turnover_ma5 = panel.sequences(trading, is_limit_up, turnover)
+    suspended = ~(_floats(bars["volume"]) > 0)  # as dragon_runtime.panel: NaN volume is 0
+    flags = _limit_flags(limits, ~suspended)
+    is_limit_up = flags["is_limit_up"]
+    amount = _floats(bars["amount"])
+    turnover = _floats(bars["turnover_rate"])
+    height, turnover_ma5 = panel.sequences(~suspended, is_limit_up, turnover)
 
     group = panel.sector_groups(_codes(bars["sector"]))
     sector_limit_ups = _sector_counts(group, is_limit_up)
-    leader = _sector_leaders(group, panel.symbol, is_limit_up, height, amount)
-
-    per_day = panel.n_dates
-    market_limit_ups = np.bincount(panel.date_code[is_limit_up], minlength=per_day)
-    market_limit_downs = np.bincount(panel.date_code[is_limit_down], minlength=per_day)
-    touched = np.bincount(panel.date_code[touched_up], minlength=per_day)
-    broken = np.bincount(panel.date_code[is_broken], minlength=per_day)
-    broken_rate = np.zeros(per_day, dtype=np.float64)
-    np.divide(broken, touched, out=broken_rate, where=touched > 0)
-    max_height = np.zeros(per_day, dtype=np.int64)
-    np.maximum.at(max_height, panel.date_code[is_limit_up], height[is_limit_up])
-
     alpha = (
         ALPHA_HEIGHT_WEIGHT * height
         + ALPHA_SECTOR_WEIGHT * sector_limit_ups
@@ -196,18 +173,11 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
 
     columns = {
         "is_suspended": suspended,
-        "is_limit_up": is_limit_up,
-        "touched_up": touched_up,
-        "is_broken": is_broken,
-        "is_one_word": is_one_word,
-        "is_limit_down": is_limit_down,
+        **flags,
         "board_height": height,
         "sector_limit_ups": sector_limit_ups,
-        "is_sector_leader": leader,
-        "market_limit_ups": market_limit_ups[panel.date_code],
-        "market_limit_downs": market_limit_downs[panel.date_code],
-        "broken_rate": broken_rate[panel.date_code],
-        "max_height": max_height[panel.date_code],
+        "is_sector_leader": _sector_leaders(group, panel.symbol, is_limit_up, height, amount),
+        **_market_aggregates(panel, flags, height),
         "turnover_ma5": turnover_ma5,
         "days_listed": panel.days_listed(_list_dates(bars)),
         "alpha_score": alpha,
@@ -218,6 +188,51 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
         index=bars.index,
         copy=False,
     )
+
+
+def _limit_flags(limits: pd.DataFrame, trading: np.ndarray) -> dict[str, np.ndarray]:
+    """The five limit flags; all False on suspended rows and where there is no limit."""
+    has_limit = limits["has_limit"].to_numpy(dtype=bool) & trading
+    close_c = limits["close_c"].to_numpy()
+    high_c = limits["high_c"].to_numpy()
+    up_c = limits["up_limit_c"].to_numpy()
+    is_limit_up = has_limit & (close_c >= up_c)
+    touched_up = has_limit & (high_c >= up_c)
+    return {
+        "is_limit_up": is_limit_up,
+        "touched_up": touched_up,
+        "is_broken": touched_up & ~is_limit_up,
+        "is_one_word": is_limit_up & (limits["low_c"].to_numpy() == high_c),
+        "is_limit_down": has_limit & (close_c <= limits["down_limit_c"].to_numpy()),
+    }
+
+
+def _market_aggregates(
+    panel: _Panel, flags: dict[str, np.ndarray], height: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Session-wide counts over trading rows, broadcast to every row of the session."""
+    day = panel.date_code
+    n_days = panel.n_dates
+    limit_up = flags["is_limit_up"]
+    touched = np.bincount(day[flags["touched_up"]], minlength=n_days)
+    broken = np.bincount(day[flags["is_broken"]], minlength=n_days)
+    broken_rate = np.zeros(n_days, dtype=np.float64)
+    np.divide(broken, touched, out=broken_rate, where=touched > 0)
+    max_height = np.zeros(n_days, dtype=np.int64)
+    np.maximum.at(max_height, day[limit_up], height[limit_up])
+    return {
+        "market_limit_ups": np.bincount(day[limit_up], minlength=n_days)[day],
+        "market_limit_downs": np.bincount(day[flags["is_limit_down"]], minlength=n_days)[day],
+        "broken_rate": broken_rate[day],
+        "max_height": max_height[day],
+    }
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A numeric column as float64 (a view when it already is), NA as NaN."""
+    if values.dtype == np.float64:
+        return values.to_numpy()
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _limits(bars: pd.DataFrame) -> pd.DataFrame:
@@ -288,11 +303,13 @@ class _Panel:
     def build(cls, bars: pd.DataFrame) -> _Panel:
         """Session codes and symbol order; ``ValueError`` unless rows are sorted by
         (trade_date, symbol) with one row per pair."""
-        dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
+        dates = bars["trade_date"].to_numpy()
+        if dates.dtype.kind != "M":
+            raise ValueError(f"column 'trade_date' has dtype {dates.dtype}; expected datetime64")
         if np.isnat(dates).any():
             raise ValueError(f"row {int(np.flatnonzero(np.isnat(dates))[0])}: trade_date is null")
         symbol = _symbol_ranks(bars["symbol"])
-        step = (dates[1:] - dates[:-1]).astype(np.int64)
+        step = np.diff(dates.view(np.int64))
         disorder = (step < 0) | ((step == 0) & (symbol[1:] <= symbol[:-1]))
         if disorder.any():
             row = int(np.flatnonzero(disorder)[0]) + 1
@@ -303,7 +320,10 @@ class _Panel:
         new_day = np.empty(len(dates), dtype=bool)
         new_day[0] = True
         new_day[1:] = step > 0
-        return cls(np.cumsum(new_day) - 1, dates[new_day], symbol)
+        calendar = dates[new_day].astype("datetime64[D]")
+        if (np.diff(calendar) <= np.timedelta64(0, "D")).any():
+            raise ValueError("column 'trade_date' must hold dates without a time of day")
+        return cls(np.cumsum(new_day) - 1, calendar, symbol)
 
     def _by_symbol(self, values: np.ndarray) -> np.ndarray:
         return values[self.order]

@@ -45,6 +45,7 @@ __all__ = [
     "Outcome",
     "Predicate",
     "evaluate",
+    "predicates_markdown",
     "predicates_strings",
 ]
 
@@ -191,7 +192,7 @@ PREDICATES: Final[tuple[Predicate, ...]] = (
         ReasonCode.L1_SECTOR_LEADER,
         ("is_sector_leader", "sector_limit_ups"),
         lambda leader, _heat: _truth(leader),
-        "is_sector_leader",
+        "is_sector_leader (sector known)",
     ),
     Predicate(
         ReasonCode.L2_SECTOR_HEAT,
@@ -203,7 +204,7 @@ PREDICATES: Final[tuple[Predicate, ...]] = (
         ReasonCode.Q1_MIN_AMOUNT,
         ("amount",),
         lambda amount: amount >= MIN_AMOUNT_CNY,
-        f"amount >= {MIN_AMOUNT_CNY:.0e} CNY",
+        f"amount >= {MIN_AMOUNT_CNY:,.0f} CNY",
     ),
     Predicate(
         ReasonCode.Q2_TURNOVER_BAND,
@@ -292,3 +293,17 @@ def predicates_strings(
         dtype=object,
     )
     return texts[inverse.reshape(-1)]
+
+
+def predicates_markdown() -> str:
+    """The predicate table (id, family, tier, passes when, inputs) as Markdown.
+
+    The package README embeds this text verbatim; a test keeps the two in step.
+    """
+    lines = ["| id | family | tier | passes when | inputs |", "|---|---|---|---|---|"]
+    lines += [
+        f"| `{p.id}` | {p.family} | {p.tier} | {p.passes_when} | "
+        f"{', '.join(f'`{c}`' for c in p.inputs)} |"
+        for p in PREDICATES
+    ]
+    return "\n".join(lines) + "\n"
