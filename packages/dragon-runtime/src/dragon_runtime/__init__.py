@@ -26,7 +26,13 @@ from dragon_runtime.hooks import (
     Signal,
     Verdict,
 )
-from dragon_runtime.loop import LoopConfig, LoopResult, run_loop
+from dragon_runtime.loop import (
+    ALPHA_SCORE_ANNOTATION,
+    BOARD_HEIGHT_ANNOTATION,
+    LoopConfig,
+    LoopResult,
+    run_loop,
+)
 from dragon_runtime.market import (
     LOT_SIZE,
     Board,
@@ -70,6 +76,8 @@ from dragon_runtime.reasons import (
 from dragon_runtime.silent_paths import SilentPathRule, Violation, check_no_silent_paths
 
 __all__ = [
+    "ALPHA_SCORE_ANNOTATION",
+    "BOARD_HEIGHT_ANNOTATION",
     "EQUITY_COLUMNS",
     "EVENT_CATALOGUE",
     "EVENT_COLUMNS",
