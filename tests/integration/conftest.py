@@ -2,18 +2,23 @@
 
 The market is ``generate_market(120, 60, seed=3)`` ending 2024-10-10, written as
 Parquet once per test session. Its window spans the 2024 National Day holiday
-(2024-10-01 .. 2024-10-07), and at the close of :data:`SIGNAL_SESSION` the candidate
-branch has both an ENTER_SIGNAL and an EXIT_SIGNAL and the rollout decision is HOLD
-— tests that rely on those facts assert them first, so a change of the generator
-shows up as a failed precondition, not as a silently weaker test.
+(2024-10-01 .. 2024-10-07); :data:`EVE_SESSION` is the session before it.
+
+Facts that depend on the generated data (on which session the candidate signals
+entries and exits, which session's rollout decision is not a rollback) are found
+by searching the market, not hard-coded, so tuning the generator never silently
+weakens a test: a fixture that finds no such session fails and says why.
 
 Session-scoped runs are read-only; a test that changes a run directory works on a
-copy (``run_copy``). Subprocesses get an isolated governance calendar cache and an
-environment without colour or width overrides, so output is what a pipe gets.
+copy (``run_copy``, ``orders_copy``, ``governed_copy``). Subprocesses get an
+isolated governance calendar cache and an environment without colour or width
+overrides, so their output is what a pipe gets.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -36,14 +41,18 @@ MARKET_SESSIONS = 60
 MARKET_SEED = 3
 MARKET_END = date(2024, 10, 10)
 """Last session of the test market."""
-SIGNAL_SESSION = date(2024, 9, 30)
-"""Last session before National Day; the candidate signals entries and exits at its close."""
-NEXT_AFTER_SIGNAL = date(2024, 10, 8)
-"""The XSHG session after :data:`SIGNAL_SESSION` (2024-10-01 .. 10-07 is National Day)."""
+EVE_SESSION = date(2024, 9, 30)
+"""The last session before National Day."""
+NEXT_AFTER_EVE = date(2024, 10, 8)
+"""The XSHG session after :data:`EVE_SESSION` (2024-10-01 .. 10-07 is National Day)."""
 HOLIDAY = date(2024, 10, 5)
 """A non-session date inside the market's range (National Day)."""
 OTHER_SESSION = date(2024, 9, 24)
 """Another session of the market, for "a different run" in the same directory."""
+MONITOR_WINDOW = 20
+"""Sessions of the monitor's divergence and control window (monitor.md)."""
+DECISION_SEARCH_LIMIT = 12
+"""How many sessions ``governed_run`` tries before giving up."""
 
 CANDIDATE = DEMO_ROLES.candidate
 FALLBACK = DEMO_ROLES.fallback
@@ -94,9 +103,9 @@ def market(market_path: Path) -> MarketInput:
 
 
 @pytest.fixture(scope="session")
-def signal_run(market: MarketInput, tmp_path_factory: pytest.TempPathFactory) -> DailyRun:
-    """The daily run for :data:`SIGNAL_SESSION` (read-only: copy it to change it)."""
-    return run_daily(market, tmp_path_factory.mktemp("signal") / "run", as_of=SIGNAL_SESSION)
+def eve_run(market: MarketInput, tmp_path_factory: pytest.TempPathFactory) -> DailyRun:
+    """The daily run for :data:`EVE_SESSION` (read-only: copy it to change it)."""
+    return run_daily(market, tmp_path_factory.mktemp("eve") / "run", as_of=EVE_SESSION)
 
 
 @pytest.fixture(scope="session")
@@ -105,10 +114,107 @@ def full_run(market: MarketInput, tmp_path_factory: pytest.TempPathFactory) -> D
     return run_daily(market, tmp_path_factory.mktemp("full") / "run")
 
 
+def close_signals(run_dir: Path, branch: str, session: date) -> dict[str, list[dict[str, object]]]:
+    """The branch's ENTER_SIGNAL/EXIT_SIGNAL events at ``session``'s close, in the form
+    ``forward_plan.json`` lists orders — read with ``csv``, independently of the pipeline."""
+    text = (run_dir / "branches" / branch / "events.csv").read_text(encoding="utf-8")
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(text))
+        if row["trade_date"] == session.isoformat() and row["phase"] == "CLOSE"
+    ]
+    return {
+        "entries": [
+            {
+                "symbol": row["symbol"],
+                "rank": int(row["rank"]),
+                "board_height": int(row["board_height"]),
+                "alpha_score": row["alpha_score"],
+                "close": row["price"],
+                "predicates": row["predicates"],
+            }
+            for row in rows
+            if row["event_type"] == "ENTER_SIGNAL"
+        ],
+        "exits": [
+            {"symbol": row["symbol"], "shares": int(row["shares"]), "reason": row["reason_code"]}
+            for row in rows
+            if row["event_type"] == "EXIT_SIGNAL"
+        ],
+    }
+
+
+def _sessions(run: DailyRun) -> list[date]:
+    """The run's sessions, latest first (from the candidate's equity.csv)."""
+    text = (run.run_dir / "branches" / CANDIDATE / "equity.csv").read_text(encoding="utf-8")
+    days = {date.fromisoformat(row["trade_date"]) for row in csv.DictReader(io.StringIO(text))}
+    return sorted(days, reverse=True)
+
+
+@pytest.fixture(scope="session")
+def orders_session(full_run: DailyRun) -> date:
+    """The latest session at whose close the candidate signals both entries and exits and
+    the fallback's signals differ from the candidate's (so a plan shows whose it is).
+
+    A run truncated at a session has the same close signals there as the full run
+    (test_daily_pipeline proves truncation is causal), so the full run is searched.
+    """
+    for session in _sessions(full_run):
+        candidate = close_signals(full_run.run_dir, CANDIDATE, session)
+        fallback = close_signals(full_run.run_dir, FALLBACK, session)
+        if candidate["entries"] and candidate["exits"] and candidate != fallback:
+            return session
+    raise AssertionError("the test market has no session where the candidate signals both")
+
+
+@pytest.fixture(scope="session")
+def orders_run(
+    market: MarketInput, orders_session: date, tmp_path_factory: pytest.TempPathFactory
+) -> DailyRun:
+    """The daily run for :func:`orders_session` (read-only)."""
+    return run_daily(market, tmp_path_factory.mktemp("orders") / "run", as_of=orders_session)
+
+
+@pytest.fixture(scope="session")
+def governed_run(
+    market: MarketInput, full_run: DailyRun, tmp_path_factory: pytest.TempPathFactory
+) -> DailyRun:
+    """The earliest run with a full monitor window (20 sessions of history) whose rollout
+    decision, evaluated after its close, is PROCEED or HOLD (read-only). At most
+    :data:`DECISION_SEARCH_LIMIT` sessions are tried."""
+    from dragon_governance import Decision, evaluate_run
+
+    root = tmp_path_factory.mktemp("governed")
+    sessions = sorted(_sessions(full_run))[MONITOR_WINDOW - 1 :]
+    for session in sessions[:DECISION_SEARCH_LIMIT]:
+        run = run_daily(market, root / session.isoformat(), as_of=session)
+        if evaluate_run(run.run_dir, as_of=session).decision != Decision.ROLLBACK_REVIEW_REQUIRED:
+            return run
+    raise AssertionError(
+        f"none of {DECISION_SEARCH_LIMIT} sessions from {sessions[0]} is PROCEED or HOLD"
+    )
+
+
+def _copy(run: DailyRun, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(run.run_dir, tmp_path / "run"))
+
+
 @pytest.fixture
-def run_copy(signal_run: DailyRun, tmp_path: Path) -> Path:
-    """A private copy of the signal run's directory."""
-    return Path(shutil.copytree(signal_run.run_dir, tmp_path / "run"))
+def run_copy(eve_run: DailyRun, tmp_path: Path) -> Path:
+    """A private copy of the eve run's directory."""
+    return _copy(eve_run, tmp_path)
+
+
+@pytest.fixture
+def orders_copy(orders_run: DailyRun, tmp_path: Path) -> Path:
+    """A private copy of the orders run's directory."""
+    return _copy(orders_run, tmp_path)
+
+
+@pytest.fixture
+def governed_copy(governed_run: DailyRun, tmp_path: Path) -> Path:
+    """A private copy of the governed (PROCEED or HOLD) run's directory."""
+    return _copy(governed_run, tmp_path)
 
 
 def piped_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -30,11 +30,11 @@ from dragon_governance.sources import load_run_sources
 from tests.integration.conftest import (
     BRANCH_FILES,
     CANDIDATE,
+    EVE_SESSION,
     HOLIDAY,
     MARKET_END,
     MONITOR_FILES,
     OTHER_SESSION,
-    SIGNAL_SESSION,
     snapshot,
 )
 
@@ -57,72 +57,72 @@ def _artifact_files(run_dir: Path) -> set[str]:
 # --- artifacts and schemas ---------------------------------------------------------------
 
 
-def test_every_artifact_is_written(signal_run: DailyRun):
+def test_every_artifact_is_written(eve_run: DailyRun):
     expected = {f"branches/{branch}/{name}" for branch in BRANCH_NAMES for name in BRANCH_FILES} | {
         *MONITOR_FILES,
         MANIFEST,
     }
     assert len(BRANCH_NAMES) == 4
-    assert _artifact_files(signal_run.run_dir) == expected
+    assert _artifact_files(eve_run.run_dir) == expected
 
 
-def test_every_source_validates_against_governances_models(signal_run: DailyRun):
-    sources = load_run_sources(signal_run.run_dir)
+def test_every_source_validates_against_governances_models(eve_run: DailyRun):
+    sources = load_run_sources(eve_run.run_dir)
     problems = {s.spec.filename: s.problem for s in sources.all() if not s.ok}
     assert problems == {}
     assert all(s.present for s in sources.all())
 
 
-def test_manifest_outputs_are_every_artifact_with_its_sha256(signal_run: DailyRun):
-    run_dir = signal_run.run_dir
+def test_manifest_outputs_are_every_artifact_with_its_sha256(eve_run: DailyRun):
+    run_dir = eve_run.run_dir
     outputs = {entry["path"]: entry["sha256"] for entry in _manifest(run_dir)["outputs"]}
     assert set(outputs) == _artifact_files(run_dir) - {MANIFEST}
     for path, digest in outputs.items():
         assert hashlib.sha256((run_dir / path).read_bytes()).hexdigest() == digest, path
 
 
-def test_manifest_records_the_input_file_and_its_sha256(signal_run: DailyRun, market_path: Path):
-    inputs = _manifest(signal_run.run_dir)["inputs"]
+def test_manifest_records_the_input_file_and_its_sha256(eve_run: DailyRun, market_path: Path):
+    inputs = _manifest(eve_run.run_dir)["inputs"]
     assert inputs == [
         {"path": str(market_path), "sha256": hashlib.sha256(market_path.read_bytes()).hexdigest()}
     ]
 
 
-def test_manifest_versions_are_the_installed_dragon_distributions(signal_run: DailyRun):
-    versions = _manifest(signal_run.run_dir)["versions"]
+def test_manifest_versions_are_the_installed_dragon_distributions(eve_run: DailyRun):
+    versions = _manifest(eve_run.run_dir)["versions"]
     assert versions == {dist: metadata.version(dist) for dist in DRAGON_DISTRIBUTIONS}
 
 
-def test_manifest_names_the_session_the_roles_and_the_branches(signal_run: DailyRun):
-    manifest = _manifest(signal_run.run_dir)
+def test_manifest_names_the_session_the_roles_and_the_branches(eve_run: DailyRun):
+    manifest = _manifest(eve_run.run_dir)
     assert manifest["schema"] == "dragon.daily_manifest/1"
-    assert manifest["as_of"] == manifest["data_latest_date"] == SIGNAL_SESSION.isoformat()
+    assert manifest["as_of"] == manifest["data_latest_date"] == EVE_SESSION.isoformat()
     assert (
         manifest["candidate_branch"],
         manifest["reference_branch"],
         manifest["control_branch"],
-    ) == (signal_run.roles.candidate, signal_run.roles.reference, signal_run.roles.control)
+    ) == (eve_run.roles.candidate, eve_run.roles.reference, eve_run.roles.control)
     assert manifest["branches"] == list(BRANCH_NAMES)
 
 
-def test_manifest_is_the_one_the_run_returns(signal_run: DailyRun):
-    assert _manifest(signal_run.run_dir) == signal_run.manifest
+def test_manifest_is_the_one_the_run_returns(eve_run: DailyRun):
+    assert _manifest(eve_run.run_dir) == eve_run.manifest
 
 
-def test_governance_finds_the_run_fresh_aligned_and_complete(signal_run: DailyRun):
-    decision = evaluate_run(signal_run.run_dir, as_of=SIGNAL_SESSION)
+def test_governance_finds_the_run_fresh_aligned_and_complete(eve_run: DailyRun):
+    decision = evaluate_run(eve_run.run_dir, as_of=EVE_SESSION)
     freshness = next(g for g in decision.gates if g.name == Gate.FRESHNESS_ALIGNMENT)
     assert freshness.status == Status.PASS, [r.message for r in freshness.reasons]
 
 
-def test_monitor_health_is_the_candidates_at_the_run_session(signal_run: DailyRun):
-    health = json.loads((signal_run.run_dir / "monitor_health.json").read_text(encoding="utf-8"))
-    assert (health["branch"], health["as_of"]) == (CANDIDATE, SIGNAL_SESSION.isoformat())
+def test_monitor_health_is_the_candidates_at_the_run_session(eve_run: DailyRun):
+    health = json.loads((eve_run.run_dir / "monitor_health.json").read_text(encoding="utf-8"))
+    assert (health["branch"], health["as_of"]) == (CANDIDATE, EVE_SESSION.isoformat())
 
 
 def test_progress_reports_each_step_in_order(market: MarketInput, tmp_path: Path):
     labels: list[str] = []
-    run_daily(market, tmp_path / "run", as_of=SIGNAL_SESSION, progress=labels.append)
+    run_daily(market, tmp_path / "run", as_of=EVE_SESSION, progress=labels.append)
     assert labels == [
         "features",
         *(f"branch {branch}" for branch in BRANCH_NAMES),
@@ -135,17 +135,17 @@ def test_progress_reports_each_step_in_order(market: MarketInput, tmp_path: Path
 
 
 def test_two_runs_into_two_directories_are_byte_identical(
-    signal_run: DailyRun, market: MarketInput, tmp_path: Path
+    eve_run: DailyRun, market: MarketInput, tmp_path: Path
 ):
-    again = run_daily(market, tmp_path / "again", as_of=SIGNAL_SESSION)
-    assert snapshot(again.run_dir) == snapshot(signal_run.run_dir)
+    again = run_daily(market, tmp_path / "again", as_of=EVE_SESSION)
+    assert snapshot(again.run_dir) == snapshot(eve_run.run_dir)
 
 
 def test_rerun_into_the_same_directory_is_allowed_and_identical(
     run_copy: Path, market: MarketInput
 ):
     before = snapshot(run_copy)
-    run_daily(market, run_copy, as_of=SIGNAL_SESSION)
+    run_daily(market, run_copy, as_of=EVE_SESSION)
     assert snapshot(run_copy) == before
 
 
@@ -153,7 +153,7 @@ def test_rerun_clears_decision_and_plan_of_the_earlier_run(run_copy: Path, marke
     run_forward(run_copy, GovernanceMode.ENFORCE)
     assert (run_copy / "rollout_decision.json").is_file()
     assert (run_copy / "forward_plan.json").is_file()
-    run_daily(market, run_copy, as_of=SIGNAL_SESSION)
+    run_daily(market, run_copy, as_of=EVE_SESSION)
     assert not (run_copy / "rollout_decision.json").exists()
     assert not (run_copy / "forward_plan.json").exists()
 
@@ -177,7 +177,7 @@ def test_directory_holding_a_run_of_other_data_is_refused_and_unchanged(
     other = load_market(write_bars(other_bars, tmp_path / "other.parquet"))
     before = snapshot(run_copy)
     with pytest.raises(DragonUserError, match="holds a different run"):
-        run_daily(other, run_copy, as_of=SIGNAL_SESSION)
+        run_daily(other, run_copy, as_of=EVE_SESSION)
     assert snapshot(run_copy) == before
 
 
@@ -206,7 +206,7 @@ def test_non_empty_directory_that_is_not_a_run_is_refused_and_unchanged(
     foreign.mkdir()
     (foreign / "notes.txt").write_text("my notes\n", encoding="utf-8")
     with pytest.raises(DragonUserError, match="not a Dragon run directory"):
-        run_daily(market, foreign, as_of=SIGNAL_SESSION)
+        run_daily(market, foreign, as_of=EVE_SESSION)
     assert snapshot(foreign) == {"notes.txt": b"my notes\n"}
 
 
@@ -214,12 +214,12 @@ def test_run_dir_that_is_a_file_is_refused(market: MarketInput, tmp_path: Path):
     target = tmp_path / "run"
     target.write_text("x", encoding="utf-8")
     with pytest.raises(DragonUserError, match="not a directory"):
-        run_daily(market, target, as_of=SIGNAL_SESSION)
+        run_daily(market, target, as_of=EVE_SESSION)
     assert target.read_text(encoding="utf-8") == "x"
 
 
 def test_missing_nested_run_dir_is_created(market: MarketInput, tmp_path: Path):
-    daily = run_daily(market, tmp_path / "a" / "b" / "run", as_of=SIGNAL_SESSION)
+    daily = run_daily(market, tmp_path / "a" / "b" / "run", as_of=EVE_SESSION)
     assert (daily.run_dir / MANIFEST).is_file()
 
 
@@ -227,11 +227,11 @@ def test_missing_nested_run_dir_is_created(market: MarketInput, tmp_path: Path):
 
 
 def test_as_of_on_a_holiday_snaps_to_the_previous_data_session(
-    signal_run: DailyRun, market: MarketInput, tmp_path: Path
+    eve_run: DailyRun, market: MarketInput, tmp_path: Path
 ):
     daily = run_daily(market, tmp_path / "run", as_of=HOLIDAY)
-    assert daily.as_of == SIGNAL_SESSION
-    assert snapshot(daily.run_dir) == snapshot(signal_run.run_dir)
+    assert daily.as_of == EVE_SESSION
+    assert snapshot(daily.run_dir) == snapshot(eve_run.run_dir)
 
 
 def test_default_as_of_is_the_datas_last_session(full_run: DailyRun):
@@ -252,21 +252,19 @@ def test_as_of_outside_the_data_is_refused_naming_the_range(
     assert not (tmp_path / "run").exists()
 
 
-def test_every_branch_ends_at_the_as_of_session(signal_run: DailyRun):
+def test_every_branch_ends_at_the_as_of_session(eve_run: DailyRun):
     for branch in BRANCH_NAMES:
-        folder = signal_run.run_dir / "branches" / branch
+        folder = eve_run.run_dir / "branches" / branch
         equity = _rows(folder / "equity.csv")
-        assert equity[-1]["trade_date"] == SIGNAL_SESSION.isoformat(), branch
+        assert equity[-1]["trade_date"] == EVE_SESSION.isoformat(), branch
         event_dates = {row["trade_date"] for row in _rows(folder / "events.csv")}
-        assert max(event_dates) == SIGNAL_SESSION.isoformat(), branch
+        assert max(event_dates) == EVE_SESSION.isoformat(), branch
 
 
-def test_truncated_run_equals_the_full_run_up_to_its_session(
-    signal_run: DailyRun, full_run: DailyRun
-):
-    day = SIGNAL_SESSION.isoformat()
+def test_truncated_run_equals_the_full_run_up_to_its_session(eve_run: DailyRun, full_run: DailyRun):
+    day = EVE_SESSION.isoformat()
     for branch in BRANCH_NAMES:
-        cut = signal_run.run_dir / "branches" / branch
+        cut = eve_run.run_dir / "branches" / branch
         full = full_run.run_dir / "branches" / branch
         assert _rows(cut / "equity.csv") == [
             row for row in _rows(full / "equity.csv") if row["trade_date"] <= day
@@ -293,7 +291,7 @@ def test_crash_while_writing_the_monitor_leaves_no_manifest(
     assert (run_copy / MANIFEST).is_file()
     monkeypatch.setattr(daily_module, "write_monitor", _raise_crash)
     with pytest.raises(_Crash):
-        run_daily(market, run_copy, as_of=SIGNAL_SESSION)
+        run_daily(market, run_copy, as_of=EVE_SESSION)
     assert not (run_copy / MANIFEST).exists()
 
 
@@ -313,7 +311,7 @@ def test_previous_manifest_decision_and_plan_are_removed_before_any_work(
 
     monkeypatch.setattr(daily_module, "compute_monitor", observe_then_crash)
     with pytest.raises(_Crash):
-        run_daily(market, run_copy, as_of=SIGNAL_SESSION)
+        run_daily(market, run_copy, as_of=EVE_SESSION)
     assert seen == dict.fromkeys(derived, False)
     assert not any((run_copy / name).exists() for name in derived)
 
@@ -323,17 +321,17 @@ def test_a_crashed_run_is_not_usable_by_the_forward_pipeline(
 ):
     monkeypatch.setattr(daily_module, "write_monitor", _raise_crash)
     with pytest.raises(_Crash):
-        run_daily(market, run_copy, as_of=SIGNAL_SESSION)
+        run_daily(market, run_copy, as_of=EVE_SESSION)
     with pytest.raises(DragonUserError, match="not a complete daily run"):
         run_forward(run_copy, GovernanceMode.OFF)
 
 
 def test_the_directory_of_a_crashed_run_accepts_the_same_run_again(
-    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch, signal_run: DailyRun
+    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch, eve_run: DailyRun
 ):
     with monkeypatch.context() as patch:
         patch.setattr(daily_module, "write_monitor", _raise_crash)
         with pytest.raises(_Crash):
-            run_daily(market, run_copy, as_of=SIGNAL_SESSION)
-    run_daily(market, run_copy, as_of=SIGNAL_SESSION)
-    assert snapshot(run_copy) == snapshot(signal_run.run_dir)
+            run_daily(market, run_copy, as_of=EVE_SESSION)
+    run_daily(market, run_copy, as_of=EVE_SESSION)
+    assert snapshot(run_copy) == snapshot(eve_run.run_dir)

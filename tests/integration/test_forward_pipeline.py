@@ -1,0 +1,293 @@
+"""The forward pipeline over real daily runs, in the three governance modes.
+
+``governed_run`` is a PROCEED or HOLD run; ``orders_run`` is a run whose candidate
+signals entries and exits at its close; ``rollback_run`` is a copy of it whose
+``monitor_health.json`` is deleted or corrupted, which makes the decision
+ROLLBACK_REVIEW_REQUIRED (G2 FAIL, and G1 OUTPUT_HASH_MISMATCH since the file no
+longer matches the manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dragon_compat.errors import DragonUserError
+from dragon_compat.pipelines.daily import DailyRun
+from dragon_compat.pipelines.forward import (
+    GOVERNANCE_EXTRA_HINT,
+    ForwardPlan,
+    GovernanceMode,
+    run_forward,
+)
+from dragon_governance import Decision, read_decision, verify_ledger
+from tests.integration.conftest import (
+    CANDIDATE,
+    EVE_SESSION,
+    FALLBACK,
+    MARKET_END,
+    NEXT_AFTER_EVE,
+    close_signals,
+)
+
+PLAN = "forward_plan.json"
+DECISION = "rollout_decision.json"
+ZERO_HASH = "0" * 64
+
+
+def _plan_on_disk(run_dir: Path) -> dict:
+    return json.loads((run_dir / PLAN).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=["deleted", "corrupt"])
+def rollback_run(request: pytest.FixtureRequest, orders_copy: Path) -> Path:
+    """A copy of the orders run whose monitor_health.json is deleted or not JSON."""
+    health = orders_copy / "monitor_health.json"
+    if request.param == "deleted":
+        health.unlink()
+    else:
+        health.write_text('{"schema": "dragon.monitor_health/1", "as_of": ', encoding="utf-8")
+    return orders_copy
+
+
+def _session(run_dir: Path) -> date:
+    manifest = json.loads((run_dir / "daily_manifest.json").read_text(encoding="utf-8"))
+    return date.fromisoformat(manifest["as_of"])
+
+
+def _signals(run_dir: Path, branch: str) -> dict[str, list[dict[str, object]]]:
+    return close_signals(run_dir, branch, _session(run_dir))
+
+
+# --- preconditions of the scenario ----------------------------------------------------------
+
+
+def test_scenario_orders_run_has_entries_and_exits_that_differ_by_branch(orders_run: DailyRun):
+    signals = _signals(orders_run.run_dir, CANDIDATE)
+    assert signals["entries"] and signals["exits"]
+    assert signals != _signals(orders_run.run_dir, FALLBACK)
+
+
+# --- enforce -------------------------------------------------------------------------------
+
+
+def test_enforce_keeps_the_candidate_when_the_decision_is_not_rollback(governed_copy: Path):
+    plan = run_forward(governed_copy, GovernanceMode.ENFORCE)
+    governance = plan.document["governance"]
+    assert governance["decision"] in {Decision.PROCEED, Decision.HOLD}
+    assert governance["recommended_branch"] == CANDIDATE
+    assert plan.active_branch == CANDIDATE
+
+
+def test_enforce_follows_the_fallback_on_rollback(rollback_run: Path):
+    plan = run_forward(rollback_run, GovernanceMode.ENFORCE)
+    governance = plan.document["governance"]
+    assert governance["decision"] == Decision.ROLLBACK_REVIEW_REQUIRED
+    assert governance["recommended_branch"] == governance["fallback_branch"] == FALLBACK
+    assert plan.active_branch == FALLBACK
+
+
+def test_enforce_on_rollback_plans_the_fallbacks_orders(rollback_run: Path):
+    plan = run_forward(rollback_run, GovernanceMode.ENFORCE)
+    assert plan.document["orders"] == _signals(rollback_run, FALLBACK)
+
+
+def test_enforce_follows_a_policys_fallback_branch(rollback_run: Path, tmp_path: Path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        'schema = "dragon.governance_policy/1"\nname = "strict-fallback"\n'
+        "warning_streak_limit = 3\nlag_warn_sessions = 1\nlag_fail_sessions = 2\n"
+        'fallback_branch = "strict_veto"\n',
+        encoding="utf-8",
+    )
+    plan = run_forward(rollback_run, GovernanceMode.ENFORCE, policy=policy)
+    assert plan.active_branch == "strict_veto"
+    assert plan.document["orders"] == _signals(rollback_run, "strict_veto")
+
+
+def test_invalid_policy_is_a_user_error_and_writes_no_plan(run_copy: Path, tmp_path: Path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("this is = not [valid toml\n", encoding="utf-8")
+    with pytest.raises(DragonUserError) as caught:
+        run_forward(run_copy, GovernanceMode.ENFORCE, policy=policy)
+    assert caught.value.exit_code == 2
+    assert not (run_copy / PLAN).exists()
+
+
+def test_enforce_writes_the_decision_the_plan_names(run_copy: Path):
+    plan = run_forward(run_copy, GovernanceMode.ENFORCE)
+    decision = read_decision(run_copy / DECISION)
+    governance = plan.document["governance"]
+    assert governance["decision_id"] == decision.decision_id
+    assert governance["decision"] == decision.decision
+    assert governance["file"] == DECISION
+
+
+# --- shadow --------------------------------------------------------------------------------
+
+
+def test_shadow_keeps_the_candidate_on_rollback(rollback_run: Path):
+    plan = run_forward(rollback_run, GovernanceMode.SHADOW)
+    assert plan.document["governance"]["decision"] == Decision.ROLLBACK_REVIEW_REQUIRED
+    assert plan.active_branch == CANDIDATE
+    assert plan.document["orders"] == _signals(rollback_run, CANDIDATE)
+
+
+def test_shadow_records_the_decision(rollback_run: Path):
+    plan = run_forward(rollback_run, GovernanceMode.SHADOW)
+    decision = read_decision(rollback_run / DECISION)
+    assert plan.document["mode"] == "shadow"
+    assert plan.document["governance"]["decision_id"] == decision.decision_id
+    assert plan.document["governance"]["recommended_branch"] == FALLBACK
+
+
+def test_shadow_and_enforce_take_the_same_decision(rollback_run: Path):
+    shadow = run_forward(rollback_run, GovernanceMode.SHADOW).document["governance"]
+    enforce = run_forward(rollback_run, GovernanceMode.ENFORCE).document["governance"]
+    assert shadow == enforce
+
+
+# --- off -----------------------------------------------------------------------------------
+
+
+def test_off_plans_the_candidate_without_a_decision(run_copy: Path):
+    plan = run_forward(run_copy, GovernanceMode.OFF)
+    assert plan.document["mode"] == "off"
+    assert plan.document["governance"] is None
+    assert plan.active_branch == CANDIDATE
+    assert not (run_copy / DECISION).exists()
+
+
+def test_off_never_imports_dragon_governance(run_copy: Path, python_without_governance):
+    done = python_without_governance(
+        "from dragon_compat.cli import main\n"
+        f"code = main(['forward', {str(run_copy)!r}, '--governance', 'off'])\n"
+        "print('EXIT', code)\n"
+        "print('ATTEMPTS', _blocker.attempts)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "EXIT 0" in done.stdout
+    assert "ATTEMPTS []" in done.stdout
+    assert _plan_on_disk(run_copy)["governance"] is None
+
+
+@pytest.mark.parametrize("mode", ["enforce", "shadow"])
+def test_governed_modes_without_the_governance_extra_exit_2_with_the_install_hint(
+    run_copy: Path, python_without_governance, mode: str
+):
+    done = python_without_governance(
+        "import sys\n"
+        "from dragon_compat.cli import main\n"
+        f"code = main(['forward', {str(run_copy)!r}, '--governance', {mode!r}])\n"
+        "print('ATTEMPTS', _blocker.attempts)\n"
+        "sys.exit(code)\n"
+    )
+    assert done.returncode == 2
+    assert "pip install 'dragon-compat[governance]'" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    assert "ATTEMPTS ['dragon_governance']" in done.stdout
+    assert not (run_copy / PLAN).exists()
+
+
+def test_install_hint_names_the_extra():
+    assert GOVERNANCE_EXTRA_HINT == "pip install 'dragon-compat[governance]'"
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", list(GovernanceMode))
+def test_plan_orders_are_the_active_branchs_signals_at_the_close(orders_copy: Path, mode):
+    plan = run_forward(orders_copy, mode)
+    assert plan.document["orders"] == _signals(orders_copy, plan.active_branch)
+
+
+def test_plan_lists_orders_for_every_signal_of_the_candidate(orders_copy: Path):
+    plan = run_forward(orders_copy, GovernanceMode.OFF)
+    orders = plan.document["orders"]
+    assert orders["entries"] and orders["exits"]
+
+
+def test_next_session_skips_national_day(run_copy: Path):
+    plan = run_forward(run_copy, GovernanceMode.OFF)
+    assert plan.document["as_of"] == EVE_SESSION.isoformat()
+    assert plan.document["next_session"] == NEXT_AFTER_EVE.isoformat()
+
+
+def test_next_session_after_an_ordinary_session_is_the_next_day(full_run: DailyRun, tmp_path):
+    run_dir = Path(shutil.copytree(full_run.run_dir, tmp_path / "run"))
+    plan = run_forward(run_dir, GovernanceMode.OFF)
+    assert plan.document["as_of"] == MARKET_END.isoformat()
+    assert plan.document["next_session"] == "2024-10-11"
+
+
+def test_plan_on_disk_is_the_document_returned(run_copy: Path):
+    plan = run_forward(run_copy, GovernanceMode.ENFORCE)
+    assert isinstance(plan, ForwardPlan)
+    assert plan.path == run_copy / PLAN
+    assert _plan_on_disk(run_copy) == plan.document
+    assert plan.document["schema"] == "dragon.forward_plan/1"
+    assert plan.document["candidate_branch"] == CANDIDATE
+
+
+@pytest.mark.parametrize("mode", list(GovernanceMode))
+def test_plan_is_reproducible(run_copy: Path, mode):
+    run_forward(run_copy, mode)
+    first = (run_copy / PLAN).read_bytes()
+    run_forward(run_copy, mode)
+    assert (run_copy / PLAN).read_bytes() == first
+
+
+def test_forward_refuses_a_directory_without_manifest(run_copy: Path):
+    (run_copy / "daily_manifest.json").unlink()
+    with pytest.raises(DragonUserError, match="not a complete daily run"):
+        run_forward(run_copy, GovernanceMode.OFF)
+    assert not (run_copy / PLAN).exists()
+
+
+def test_forward_refuses_a_missing_directory(tmp_path: Path):
+    with pytest.raises(DragonUserError, match="no such run directory"):
+        run_forward(tmp_path / "nowhere", GovernanceMode.OFF)
+
+
+# --- ledger --------------------------------------------------------------------------------
+
+
+def test_ledger_gets_one_hash_chained_line_per_governed_plan(run_copy: Path, tmp_path: Path):
+    ledger = tmp_path / "decisions.jsonl"
+    first = run_forward(run_copy, GovernanceMode.ENFORCE, ledger=ledger)
+    second = run_forward(run_copy, GovernanceMode.SHADOW, ledger=ledger)
+    entries = verify_ledger(ledger)
+    assert [e.seq for e in entries] == [1, 2]
+    assert entries[0].prev_hash == ZERO_HASH
+    assert entries[1].prev_hash == entries[0].hash
+    assert [e.decision_id for e in entries] == [
+        first.document["governance"]["decision_id"],
+        second.document["governance"]["decision_id"],
+    ]
+    assert entries[0].as_of == EVE_SESSION
+    assert entries[0].recommended_branch == first.document["governance"]["recommended_branch"]
+
+
+def test_off_mode_leaves_the_ledger_alone(run_copy: Path, tmp_path: Path):
+    ledger = tmp_path / "decisions.jsonl"
+    run_forward(run_copy, GovernanceMode.OFF, ledger=ledger)
+    assert not ledger.exists()
+
+
+def test_broken_ledger_is_refused_with_exit_3_and_left_as_is(run_copy: Path, tmp_path: Path):
+    ledger = tmp_path / "decisions.jsonl"
+    run_forward(run_copy, GovernanceMode.ENFORCE, ledger=ledger)
+    entry = json.loads(ledger.read_text(encoding="utf-8"))
+    entry["as_of"] = "2000-01-04"  # an edit that keeps the line valid JSON but breaks its hash
+    tampered = json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n"
+    ledger.write_text(tampered, encoding="utf-8")
+    with pytest.raises(DragonUserError) as caught:
+        run_forward(run_copy, GovernanceMode.ENFORCE, ledger=ledger)
+    assert caught.value.exit_code == 3
+    assert "line 1" in str(caught.value)
+    assert ledger.read_text(encoding="utf-8") == tampered
