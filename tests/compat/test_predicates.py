@@ -105,6 +105,11 @@ def test_object_columns_with_none_are_unavailable_on_those_rows():
     assert outcome_of("S3_NOT_ST", **columns) == [P, U, F]
 
 
+def test_pandas_nullable_columns_with_na_are_unavailable_on_those_rows():
+    columns = {"is_one_word": pd.Series([False, pd.NA, True], dtype="boolean")}
+    assert outcome_of("S2_NOT_ONE_WORD", **columns) == [P, U, F]
+
+
 def test_evaluate_returns_an_int8_matrix_in_predicate_order():
     matrix = evaluate(rows(board_height=[3, 7], is_st=[False, True]))
     assert matrix.dtype == np.int8 and matrix.shape == (2, 12)

@@ -150,17 +150,21 @@ def _column(
     """An input column as a numpy array plus its missing mask.
 
     Bool and integer columns pass through (never missing); float columns are missing
-    where NaN; anything else (object, pandas nullable) is read as float64 with
+    where NaN; anything else (object, pandas nullable dtypes) is read as float64 with
     None/NA as NaN.
     """
     if name not in rows:
         raise KeyError(f"input column {name!r} is missing")
     values = rows[name]
-    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+        array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if array.dtype.kind in "biu":
         return array, np.zeros(n, dtype=bool)
     if array.dtype.kind != "f":
-        array = pd.Series(array, dtype=object).astype(np.float64).to_numpy()
+        as_float = pd.Series(array, dtype=object).astype("Float64")
+        array = as_float.to_numpy(dtype=np.float64, na_value=np.nan)
     return array, np.isnan(array)
 
 
