@@ -6,12 +6,24 @@ broken boards, sealed limit-downs, suspensions, ST names, IPOs, all four boards)
 ``load_bundled_sample()`` returns the sample market shipped with the package.
 """
 
+from dragon_compat.sample.bundled import (
+    BUNDLED_SAMPLE,
+    BUNDLED_SAMPLE_FILE,
+    SampleSpec,
+    bundled_sample_path,
+    load_bundled_sample,
+)
 from dragon_compat.sample.config import DEFAULT_MARKET_CONFIG, MarketConfig, Regime
 from dragon_compat.sample.generator import generate_market
 
 __all__ = [
+    "BUNDLED_SAMPLE",
+    "BUNDLED_SAMPLE_FILE",
     "DEFAULT_MARKET_CONFIG",
     "MarketConfig",
     "Regime",
+    "SampleSpec",
+    "bundled_sample_path",
     "generate_market",
+    "load_bundled_sample",
 ]

@@ -71,7 +71,7 @@ class MarketConfig:
     price_range: tuple[float, float] = (3.0, 60.0)
     st_price_range: tuple[float, float] = (1.5, 6.0)
     expensive_price_range: tuple[float, float] = (2600.0, 3800.0)
-    float_cap_range: tuple[float, float] = (1.2e9, 8.0e10)
+    float_cap_range: tuple[float, float] = (6.0e8, 8.0e10)
     """Free-float market cap (CNY), drawn as low + span × u³ (mostly small caps)."""
     base_turnover_range: tuple[float, float] = (0.8, 4.5)
     hot_turnover_share: float = 0.12
@@ -83,19 +83,23 @@ class MarketConfig:
 
     # -- sessions ---------------------------------------------------------------
     regimes: tuple[RegimeParams, ...] = (
-        RegimeParams(0.68, 0.0005, 0.05, 0.004, 0.003, 0.002, 0.0),
-        RegimeParams(0.12, 0.006, 0.14, 0.008, 0.004, 0.001, 0.0),
+        RegimeParams(0.67, 0.0005, 0.07, 0.004, 0.003, 0.002, 0.0),
+        RegimeParams(0.12, 0.006, 0.2, 0.008, 0.004, 0.001, 0.0),
         RegimeParams(0.08, -0.006, 0.04, 0.004, 0.03, 0.004, 0.5),
-        RegimeParams(0.06, -0.035, 0.0, 0.001, 0.002, 0.08, 0.6),
+        RegimeParams(0.07, -0.035, 0.0, 0.001, 0.002, 0.08, 0.5),
         RegimeParams(0.06, -0.012, 0.03, 0.002, 0.001, 0.004, 0.0),
     )
     """Indexed by :class:`Regime`."""
+    final_regime: Regime = Regime.HOT
+    final_regime_sessions: int = 3
+    """The last sessions get ``final_regime`` (0: all drawn), so that orders are still
+    pending when the data ends (ORDER_EXPIRED END_OF_DATA)."""
     market_vol: float = 0.008
     panic_limit_down_span: float = 0.08
     """PANIC days: limit-down probability = limit_down + span × u (per day)."""
 
     # -- themed waves -----------------------------------------------------------
-    leader_heights: tuple[float, ...] = (0.0, 0.0, 0.2, 0.2, 0.18, 0.14, 0.13, 0.15)
+    leader_heights: tuple[float, ...] = (0.0, 0.0, 0.4, 0.22, 0.13, 0.09, 0.07, 0.09)
     """Weight of a wave leader's planned chain height 0..7."""
     follower_counts: tuple[float, ...] = (0.18, 0.25, 0.25, 0.18, 0.14)
     """Weight of 0..4 followers per wave (0: a lone board, fails L2_SECTOR_HEAT)."""
@@ -122,8 +126,9 @@ class MarketConfig:
     # -- how chains end ---------------------------------------------------------
     end_kinds: tuple[float, ...] = (0.30, 0.29, 0.18, 0.13, 0.10)
     """Weights of BROKEN, FADE, BIG_FACE, SEALED_DOWN, LIMIT_DOWN on a chain's end day."""
-    down_after_end: float = 0.22
-    """After an end day: 1–2 sealed limit-downs follow."""
+    down_after_end: float = 0.25
+    """After an end day: 1–2 sealed limit-downs follow (2 with ``two_downs``)."""
+    two_downs: float = 0.4
     suspend_after_end: float = 0.10
     suspend_mid_chain: float = 0.05
     """After a board at height ≥ 2 with more to come: a verification suspension."""

@@ -196,6 +196,8 @@ class _Market:
         sector_u = stream.uniform(len(u.members), _SECTOR_DRAWS)
         s = stream.uniform(_SYMBOL_DRAWS, len(u))
         regime = Regime(int(weighted_index(market_u[0], self.regime_weights)))
+        if t >= len(self.window) - config.final_regime_sessions:
+            regime = config.final_regime
         params = config.regimes[regime]
         market_return = params.market_drift + config.market_vol * bell(*market_u[1:4])
 
@@ -413,7 +415,7 @@ class _Market:
 
         after = s[_AFTER]
         falls = collapsed & (after < config.down_after_end)
-        self.down_left[falls] = np.where(s[_MODE][falls] < 0.3, 2, 1)
+        self.down_left[falls] = np.where(s[_MODE][falls] < config.two_downs, 2, 1)
         halted_after_end = collapsed & (after >= config.down_after_end)
         halted_after_end &= after < config.down_after_end + config.suspend_after_end
         halted_mid_chain = boarded & (self.chain_left > 0) & (self.height >= 2)
