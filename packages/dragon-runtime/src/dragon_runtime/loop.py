@@ -224,7 +224,9 @@ class _Session:
         if self.suspended[symbol]:
             height = None if self.height is None else self.carried_height(symbol)
             return self.whole_height(symbol, height), None
-        return self.candidate_values([symbol])[0]
+        height = None if self.height is None else float(self.height[symbol])
+        alpha = None if self.alpha is None else float(self.alpha[symbol])
+        return self.whole_height(symbol, height), None if alpha is None or isnan(alpha) else alpha
 
     def emit(  # noqa: PLR0917 - positional on the hot path, called once per event
         self,
