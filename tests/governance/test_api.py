@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
+
+import pytest
 
 import dragon_governance
 from dragon_governance import evaluate_run
@@ -50,6 +52,11 @@ def test_evaluate_run_returns_the_decision_model(run: RunDir):
     decision = evaluate_run(run.build(), as_of=date(2024, 10, 8))
     assert isinstance(decision, RolloutDecision)
     assert decision.decision.value == "PROCEED"
+
+
+def test_a_datetime_as_of_is_refused(run: RunDir):
+    with pytest.raises(TypeError, match="not a datetime"):
+        evaluate_run(run.build(), as_of=datetime(2024, 10, 8, 16, 0))
 
 
 def test_importing_the_package_stays_light():

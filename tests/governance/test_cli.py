@@ -39,8 +39,9 @@ def governance(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
 
 
 @pytest.fixture
-def in_process(capsysbinary: pytest.CaptureFixture[bytes]):
+def in_process(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch):
     """Run ``cli.main`` in this process (faster); same (returncode, stdout, stderr)."""
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")  # what main() would set
 
     def _run(*args: str) -> subprocess.CompletedProcess[bytes]:
         code = cli.main(list(args))
@@ -191,6 +192,7 @@ def test_an_unknown_command_is_a_usage_error():
 
 
 def test_an_internal_error_exits_1(monkeypatch: pytest.MonkeyPatch, capsys, healthy: Path):
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from dragon_governance import evaluation
 
     def explode(*args: object, **kwargs: object) -> None:

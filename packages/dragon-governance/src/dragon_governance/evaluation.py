@@ -66,8 +66,11 @@ def evaluate_run(
       per-user cache, see ``session_calendar``).
 
     Raises ``RunDirError`` when ``run_dir`` is not a directory and ``PolicyError`` for
-    an unreadable or invalid policy file (both ``GovernanceUserError``, exit 2).
+    an unreadable or invalid policy file (both ``GovernanceUserError``, exit 2);
+    ``TypeError`` when ``as_of`` is a ``datetime`` (a date is meant: "after its close").
     """
+    if isinstance(as_of, datetime):
+        raise TypeError("as_of must be a datetime.date, not a datetime (it means after the close)")
     root = Path(run_dir)
     if not root.is_dir():
         raise RunDirError(f"run directory {root} does not exist or is not a directory")
