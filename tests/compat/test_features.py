@@ -364,3 +364,18 @@ def test_a_repeated_trade_date_and_symbol_is_rejected():
     doubled = pd.concat([bars, bars.iloc[[1]]], ignore_index=True)
     with pytest.raises(ValueError, match=r"row 2.*one row per"):
         compute_features(doubled)
+
+
+def test_a_sector_categorical_with_a_huge_category_list_gives_the_same_features():
+    paths = (
+        path(A, [10.0, LIMIT_UP, LIMIT_UP], sector="chips"),
+        path(B, [5.0, LIMIT_UP, LIMIT_UP], sector="chips"),
+        path(C, [8.0, LIMIT_UP, BROKEN], sector="banks"),
+    )
+    compact = make_bars(*paths)
+    sprawling = compact.copy()
+    unused = [f"unused-{i}" for i in range(600_000)]
+    sprawling["sector"] = pd.Categorical(
+        sprawling["sector"].astype(str), categories=[*unused, "banks", "chips"]
+    )
+    pd.testing.assert_frame_equal(compute_features(sprawling), compute_features(compact))
