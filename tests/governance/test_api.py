@@ -79,3 +79,37 @@ def test_governance_imports_neither_runtime_nor_compat():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
     assert done.stdout.strip() == b"[]"
+
+
+def test_the_source_schema_surface_is_pinned():
+    from dragon_governance import sources
+
+    assert sources.__all__ == [
+        "SOURCES",
+        "Condition",
+        "ControlStatus",
+        "DailyManifest",
+        "Divergence",
+        "DivergenceLevel",
+        "FileDigest",
+        "HistoryRow",
+        "LoadedSource",
+        "MonitorHealth",
+        "MonitorHistory",
+        "OutputFile",
+        "ProblemKind",
+        "RefinedControl",
+        "RunSources",
+        "SourceProblem",
+        "SourceSpec",
+        "Tier",
+        "load_run_sources",
+    ]
+    assert all(getattr(sources, name) is not None for name in sources.__all__)
+    assert [spec.filename for spec in sources.SOURCES] == [
+        "daily_manifest.json",
+        "monitor_health.json",
+        "monitor_history.csv",
+        "divergence.json",
+        "refined_control.json",
+    ]
