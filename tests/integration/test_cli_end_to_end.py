@@ -153,7 +153,7 @@ def test_daily_then_forward_from_the_command_line(
     out = tmp_path / "run"
     daily = dragon_cli("daily", "--data", market_path, "--as-of", HOLIDAY.isoformat(), "--out", out)
     assert daily.returncode == 0, daily.stderr
-    assert _names(daily.stdout, out)
+    assert any(str(out) in line for line in daily.stdout.splitlines()), daily.stdout
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["as_of"] == EVE_SESSION.isoformat()
 
@@ -163,6 +163,8 @@ def test_daily_then_forward_from_the_command_line(
     assert plan["next_session"] == NEXT_AFTER_EVE.isoformat()
     assert f"orders for {NEXT_AFTER_EVE.isoformat()}" in forward.stdout
     assert plan["governance"]["decision"] in forward.stdout
+    plan_path = str(out / "forward_plan.json")
+    assert any(line.endswith(plan_path) for line in forward.stdout.splitlines()), forward.stdout
     assert "\x1b[" not in daily.stdout + forward.stdout
 
 
@@ -218,3 +220,14 @@ def test_as_of_that_is_not_an_iso_date_is_a_usage_error(
         main(["daily", "--data", str(market_path), "--as-of", "30/09/2024", "--out", str(tmp_path)])
     assert caught.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_daily_prints_a_data_path_with_brackets_as_it_is(
+    market_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    data = tmp_path / "[q3]" / "bars.parquet"
+    data.parent.mkdir()
+    data.write_bytes(market_path.read_bytes())
+    code = main(_daily(data, EVE_SESSION, tmp_path / "run"))
+    assert code == 0
+    assert _names(capsys.readouterr().out, data)

@@ -34,11 +34,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import shlex
     import shutil
     import subprocess
     from pathlib import Path
 
     from rich.rule import Rule
+    from rich.text import Text
 
     from dragon_compat.console import stdout
     from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
@@ -71,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         "--as-of",
         session.isoformat(),
     ]
-    console.print(f"$ dragon-governance check {run_dir} --as-of {session.isoformat()}", style="dim")
+    shown = shlex.join(["dragon-governance", *command[1:]])
+    console.print(Text(f"$ {shown}", style="dim"), soft_wrap=True)
     console.file.flush()
     checked = subprocess.run(command, check=False)
     if checked.returncode not in _DECISION_EXITS:
@@ -82,7 +85,11 @@ def run(args: argparse.Namespace) -> int:
     console.print(Rule("[bold]3 · dragon forward --governance enforce[/]"))
     plan = run_forward(run_dir, GovernanceMode.ENFORCE)
     print_forward(console, plan)
-    console.print(f"artifacts of this demo: {run_dir.resolve()}", style="bold")
+    # paths are printed as Text (never parsed as markup) and never wrapped: people copy them
+    console.print(
+        Text.assemble(("artifacts of this demo: ", "bold"), str(run_dir.resolve())),
+        soft_wrap=True,
+    )
     return 0
 
 

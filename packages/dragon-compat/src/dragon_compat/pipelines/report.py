@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -77,7 +78,7 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
     summaries = {name: result.summary for name, result in daily.results.items()}
     console.print(
         branch_summary_table(
-            summaries, title=f"daily run {daily.as_of.isoformat()} on {input_label}"
+            summaries, title=f"daily run {daily.as_of.isoformat()} on {escape(input_label)}"
         )
     )
     console.print(
@@ -92,7 +93,8 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
             ("artifacts: ", "bold"),
             str(daily.run_dir),
             f"  ({len(daily.manifest['outputs'])} outputs, manifest {MANIFEST_FILE})",
-        )
+        ),
+        soft_wrap=True,  # a path people copy: never broken across lines
     )
 
 
@@ -135,7 +137,7 @@ def print_forward(console: Console, plan: ForwardPlan) -> None:
         Panel(
             Group(*lines, orders),
             title=f"forward plan after {doc['as_of']}",
-            subtitle=str(plan.path),
             expand=False,
         )
     )
+    console.print(Text.assemble(("plan: ", "bold"), str(plan.path)), soft_wrap=True)
