@@ -34,6 +34,7 @@ from dragon_runtime.loop import LoopResult
 from dragon_runtime.silent_paths import check_no_silent_paths
 
 __all__ = [
+    "EDITED_BY_HAND",
     "EXIT_GOLDEN_DIFFERS",
     "GOLDEN_SUBDIR",
     "GoldenProblem",
@@ -48,6 +49,7 @@ GOLDEN_SUBDIR = Path("golden") / "rc1"
 
 HASHES_FILE = "HASHES.json"
 CHANGELOG_FILE = "CHANGELOG.md"
+EDITED_BY_HAND = "file differs from its HASHES.json entry (edited by hand?)"
 EXIT_GOLDEN_DIFFERS = 3
 """Exit code of ``dragon golden check`` when golden does not hold."""
 
@@ -158,7 +160,7 @@ def _check_files(golden_dir: Path, hashes: Mapping[str, str]) -> Iterator[Golden
         if not path.is_file():
             yield GoldenProblem(name, "listed in HASHES.json but missing")
         elif file_sha256(path) != digest:
-            yield GoldenProblem(name, "file differs from its HASHES.json entry (edited by hand?)")
+            yield GoldenProblem(name, EDITED_BY_HAND)
     input_name = _input_name()
     if input_name not in hashes:
         yield GoldenProblem(input_name, "golden input is not listed in HASHES.json")
