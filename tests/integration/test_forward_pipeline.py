@@ -16,14 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from dragon_compat.data.write import write_bars
 from dragon_compat.errors import DragonUserError
-from dragon_compat.pipelines.daily import DailyRun
+from dragon_compat.market_input import load_market
+from dragon_compat.pipelines.daily import DailyRun, run_daily
 from dragon_compat.pipelines.forward import (
     GOVERNANCE_EXTRA_HINT,
     ForwardPlan,
     GovernanceMode,
     run_forward,
 )
+from dragon_compat.sample import generate_market
 from dragon_governance import Decision, read_decision, verify_ledger
 from tests.integration.conftest import (
     CANDIDATE,
@@ -223,6 +226,14 @@ def test_next_session_after_an_ordinary_session_is_the_next_day(full_run: DailyR
     plan = run_forward(run_dir, GovernanceMode.OFF)
     assert plan.document["as_of"] == MARKET_END.isoformat()
     assert plan.document["next_session"] == "2024-10-11"
+
+
+def test_next_session_is_found_for_a_run_twenty_years_old(tmp_path: Path):
+    bars = generate_market(30, 40, 7, end=date(2005, 6, 30))
+    market = load_market(write_bars(bars, tmp_path / "bars.parquet"))
+    daily = run_daily(market, tmp_path / "run")
+    plan = run_forward(daily.run_dir, GovernanceMode.OFF)
+    assert (plan.document["as_of"], plan.document["next_session"]) == ("2005-06-30", "2005-07-01")
 
 
 def test_plan_on_disk_is_the_document_returned(run_copy: Path):

@@ -87,12 +87,19 @@ def _read_manifest(run_dir: Path) -> dict[str, Any]:
 
 
 def _next_session(as_of: dt.date) -> dt.date:
-    """The XSHG session after ``as_of`` (exchange-calendars)."""
+    """The XSHG session after ``as_of`` (exchange-calendars).
+
+    The calendar is built from a month before ``as_of``: its default start (today
+    minus 20 years) would make older runs unplannable, on a boundary that moves daily.
+    """
     import exchange_calendars as xcals
     import pandas as pd
 
-    calendar = xcals.get_calendar("XSHG")
     day = pd.Timestamp(as_of)
+    try:
+        calendar = xcals.get_calendar("XSHG", start=day - pd.Timedelta(days=31))
+    except ValueError as err:  # before the first year exchange-calendars records
+        raise DragonUserError(f"cannot plan after {as_of.isoformat()}: {err}") from None
     if day >= calendar.last_session:
         raise DragonUserError(
             f"the installed exchange-calendars knows XSHG sessions only up to "
