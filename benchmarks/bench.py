@@ -1,0 +1,243 @@
+"""``hatch run bench``: how fast Dragon runs a full-size market, against the issue's targets.
+
+Usage::
+
+    hatch run bench [--symbols 5000] [--sessions 2500] [--seed 1] [--cache-dir DIR]
+                    [--csv-rows 1000000] [--json FILE] [--profile DIR] [--regenerate]
+
+1. Makes sure the market is cached (:mod:`bench_cache`): generated once per
+   (symbols, sessions, seed, dragon-compat version), Parquet + a CSV copy.
+2. Measures, each in its own fresh ``python bench.py --worker KIND`` process
+   (:mod:`bench_workers`): the floor (:mod:`bench_floor`), the whole four-branch
+   pipeline cut into steps, and the CSV load.
+3. Prints the table (:mod:`bench_report`): seconds, rows/s, peak RSS, ratio to the
+   floor, target and PASS/MISS per step, then a verdict line; ``--json`` also saves
+   it machine-readably.
+
+Exit status: 0 when the benchmark ran, whether or not targets are met (it is a
+report; missed targets are printed as MISS); 1 when a worker failed; 2 for bad
+arguments. ``--profile DIR`` runs every step under cProfile and writes one
+``.pstats`` and one ``.txt`` summary per step under ``DIR/<worker>/`` (timings are
+then inflated; use it to find where time goes, not to judge targets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE_DIR = REPO_ROOT / ".bench-cache"
+DEFAULT_SYMBOLS = 5_000
+DEFAULT_SESSIONS = 2_500
+DEFAULT_SEED = 1
+DEFAULT_CSV_ROWS = 1_000_000
+"""The CSV copy holds the first whole sessions up to this many rows (0 = all):
+a 12.5 M-row CSV is ~1.8 GB and takes minutes to write and a minute to load on
+every run, while CSV stays off the hot path. rows/s extrapolates."""
+_VERSIONED = ("dragon-runtime", "dragon-compat", "numpy", "pandas", "pyarrow")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bench",
+        description="Benchmark the four-branch Dragon run on a cached synthetic market.",
+    )
+    p.add_argument("--symbols", type=_positive, default=DEFAULT_SYMBOLS)
+    p.add_argument("--sessions", type=_positive, default=DEFAULT_SESSIONS)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    p.add_argument(
+        "--csv-rows",
+        type=_non_negative,
+        default=DEFAULT_CSV_ROWS,
+        help="rows of the CSV copy, rounded down to whole sessions (0 = the whole market)",
+    )
+    p.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    p.add_argument("--profile", type=Path, help="cProfile every step into this directory")
+    p.add_argument("--regenerate", action="store_true", help="rebuild the cached market")
+    worker = p.add_argument_group("worker (internal)")
+    worker.add_argument("--worker", help=argparse.SUPPRESS)
+    worker.add_argument("--result", help=argparse.SUPPRESS)
+    worker.add_argument("--parquet", help=argparse.SUPPRESS)
+    worker.add_argument("--csv", help=argparse.SUPPRESS)
+    worker.add_argument("--out-dir", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.worker:
+        from bench_workers import WORKERS
+
+        result = WORKERS[args.worker](args)
+        Path(args.result).write_text(json.dumps(result, sort_keys=True))
+        return 0
+    return _benchmark(args)
+
+
+class WorkerFailed(Exception):
+    """A worker process exited non-zero (its traceback went to stderr)."""
+
+
+def _spawn(kind: str, args: argparse.Namespace, **paths: Path) -> dict[str, Any]:
+    """Run one worker in a fresh interpreter; its result plus wall time and load average."""
+    forwarded = ["--symbols", str(args.symbols), "--sessions", str(args.sessions)]
+    forwarded += ["--seed", str(args.seed), "--csv-rows", str(args.csv_rows)]
+    if args.profile:
+        forwarded += ["--profile", str(args.profile.resolve())]
+    for name, path in paths.items():
+        forwarded += [f"--{name.replace('_', '-')}", str(path)]
+    with tempfile.TemporaryDirectory() as scratch:
+        result_path = Path(scratch) / "result.json"
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind]
+        done = subprocess.run([*command, "--result", str(result_path), *forwarded], check=False)
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise WorkerFailed(f"the {kind} worker failed with exit status {done.returncode}")
+        result = json.loads(result_path.read_text())
+    return {**result, "process_seconds": wall, "load_average_1m": load}
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from bench_cache import ensure_market, market_key
+    from bench_report import build_rows, print_table, write_json
+
+    key = market_key(args.symbols, args.sessions, args.seed)
+    cache_dir = args.cache_dir.resolve()
+
+    def build(parquet: Path, csv: Path) -> dict[str, Any]:
+        _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
+        return _spawn("market", args, parquet=parquet, csv=csv)
+
+    try:
+        market = ensure_market(cache_dir, key, args.csv_rows, build, regenerate=args.regenerate)
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
+            _progress("floor (fresh process)")
+            floor = _spawn("floor", args, parquet=market.parquet)
+            _progress("whole four-branch run (fresh process)")
+            pipeline = _spawn("pipeline", args, parquet=market.parquet, out_dir=Path(out_dir))
+        _progress("CSV load (fresh process)")
+        csv = _spawn("csv", args, csv=market.csv)
+    except WorkerFailed as err:
+        print(f"bench: {err}", file=sys.stderr)
+        return 1
+
+    rows = build_rows(floor, pipeline, csv, market.csv_facts, market.market["rows"])
+    title = (
+        f"Dragon bench: {args.symbols:,} symbols × {args.sessions:,} sessions = "
+        f"{market.market['rows']:,} rows, seed {args.seed}"
+        + (" — PROFILED, timings inflated" if args.profile else "")
+    )
+    print_table(rows, title, _notes(args, market, floor, pipeline, csv))
+    if args.json:
+        write_json(args.json, rows, _facts(args, market, floor, pipeline, csv))
+    return 0
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for dist in _VERSIONED:
+        try:
+            found[dist] = version(dist)
+        except PackageNotFoundError:
+            found[dist] = "not installed"
+    return found
+
+
+def _notes(
+    args: argparse.Namespace,
+    market: Any,
+    floor: dict[str, Any],
+    pipeline: dict[str, Any],
+    csv: dict[str, Any],
+) -> list[str]:
+    facts = market.market
+    made = "generated in this run" if market.generated else "cached"
+    versions = ", ".join(f"{k} {v}" for k, v in _versions().items())
+    outputs = "; ".join(
+        f"{name} {b['events']:,} events, {b['trades']:,} trades"
+        for name, b in pipeline["branches"].items()
+    )
+    peak = (
+        "per-step peak RSS = kernel high-water mark reset at each step"
+        if not pipeline["peak_is_cumulative"]
+        else "peak RSS = process peak so far (high-water mark could not be reset)"
+    )
+    imports = {s["name"]: s["seconds"] for s in pipeline["segments"]}["imports"]
+    return [
+        f"market: {market.folder} ({made}; generation {facts['generate_seconds']:.1f} s, "
+        f"Parquet {facts['bytes'] / 1e6:.0f} MB; {pipeline['sessions']:,} sessions × "
+        f"{pipeline['symbols']:,} symbols, {pipeline['candidates']:,} candidate rows)",
+        f"CSV copy: {market.csv_facts['rows']:,} rows, {market.csv_facts['bytes'] / 1e6:.0f} MB "
+        f"(--csv-rows {args.csv_rows}; 0 = whole market)",
+        f"floor checksum: {floor['limit_ups']:,} limit-up closes, tallest board "
+        f"{floor['max_board_height']}",
+        f"outputs: {outputs}",
+        f"fresh processes (start → exit): floor {floor['process_seconds']:.1f} s, whole run "
+        f"{pipeline['process_seconds']:.1f} s (imports {imports:.2f} s), CSV "
+        f"{csv['process_seconds']:.1f} s; 1-min load average before each: "
+        f"{floor['load_average_1m']:.2f} / {pipeline['load_average_1m']:.2f} / "
+        f"{csv['load_average_1m']:.2f} on {os.cpu_count()} CPUs",
+        f"{peak}; {platform.python_implementation()} {platform.python_version()}, {versions}",
+    ]
+
+
+def _facts(
+    args: argparse.Namespace,
+    market: Any,
+    floor: dict[str, Any],
+    pipeline: dict[str, Any],
+    csv: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "arguments": {
+            "symbols": args.symbols,
+            "sessions": args.sessions,
+            "seed": args.seed,
+            "csv_rows": args.csv_rows,
+            "profiled": bool(args.profile),
+        },
+        "market": {**market.market, "folder": str(market.folder), "generated": market.generated},
+        "csv_copy": market.csv_facts,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "versions": _versions(),
+        },
+        "workers": {"floor": floor, "pipeline": pipeline, "csv": csv},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

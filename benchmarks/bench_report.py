@@ -1,0 +1,248 @@
+"""The benchmark's targets, its table rows, and how they are printed and saved.
+
+Targets are the issue's, for one fresh process on the 2-core reference machine;
+every comparison is ``≤`` (a value equal to its target passes):
+
+=====================================  ==========
+load (Parquet, ``load_bars``)          ≤ 1.5 s
+features (``compute_features``)        ≤ 6 s
+each branch loop                       ≤ 1.5 s
+whole four-branch run with outputs     ≤ 20 s
+peak RSS of the whole-run process      ≤ 5 GiB
+whole run ÷ floor                      ≤ 4
+=====================================  ==========
+
+"cpu s" is the process's CPU time (user + system, every thread) in the step: on
+a busy machine it moves far less than wall seconds, so compare it with "seconds"
+before blaming the code for a slow step.
+
+rows/s is bars rows per second for every input step (the market's rows; the CSV
+copy's rows for the CSV load) and output rows (events + trades + equity of all
+branches) per second for writing outputs. "× floor" is a step's seconds over the
+floor's seconds measured in the same benchmark run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench_workers import (
+    FEATURES,
+    FLOOR_PASS,
+    FLOOR_READ,
+    LIMITS,
+    LOAD_CSV,
+    LOAD_PARQUET,
+    LOOP_PREFIX,
+    PANEL,
+    PREDICATES,
+    PREPARE_SEGMENTS,
+    WRITE,
+)
+
+GIB = 1 << 30
+LOAD_TARGET_S = 1.5
+FEATURES_TARGET_S = 6.0
+LOOP_TARGET_S = 1.5
+WHOLE_TARGET_S = 20.0
+PEAK_RSS_TARGET = 5 * GIB
+WHOLE_TO_FLOOR_TARGET = 4.0
+
+PASS, MISS = "PASS", "MISS"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row. ``target`` is compared with ``measure`` (``seconds``,
+    ``peak_rss`` or ``ratio``); rows without a target are informational."""
+
+    step: str
+    label: str
+    seconds: float | None = None
+    cpu_seconds: float | None = None
+    rows: int | None = None
+    peak_rss: int | None = None
+    ratio: float | None = None
+    target: float | None = None
+    measure: str = "seconds"
+
+    @property
+    def rows_per_second(self) -> float | None:
+        if self.rows is None or not self.seconds:
+            return None
+        return self.rows / self.seconds
+
+    @property
+    def status(self) -> str | None:
+        if self.target is None:
+            return None
+        value = getattr(self, self.measure)
+        return PASS if value is not None and value <= self.target else MISS
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "rows_per_second": self.rows_per_second, "status": self.status}
+
+
+def _segments(result: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {segment["name"]: segment for segment in result["segments"]}
+
+
+def _span(segments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Back-to-back segments taken together, as one segment."""
+    parts = list(segments)
+    return {
+        "seconds": sum(s["seconds"] for s in parts),
+        "cpu_seconds": sum(s["cpu_seconds"] for s in parts),
+        "rows": max(s["rows"] for s in parts),
+        "peak_rss": max(s["peak_rss"] for s in parts),
+    }
+
+
+def build_rows(
+    floor: Mapping[str, Any],
+    pipeline: Mapping[str, Any],
+    csv: Mapping[str, Any],
+    csv_facts: Mapping[str, Any],
+    market_rows: int,
+) -> list[Row]:
+    """Every table row, in print order (see the module docstring for the targets)."""
+    f, p, c = _segments(floor), _segments(pipeline), _segments(csv)
+    floor = _span([f[FLOOR_READ], f[FLOOR_PASS]])
+    floor_s = floor["seconds"]
+
+    def row(step: str, label: str, segment: Mapping[str, Any], **kw: Any) -> Row:
+        return Row(
+            step=step,
+            label=label,
+            seconds=segment["seconds"],
+            cpu_seconds=segment["cpu_seconds"],
+            rows=segment["rows"],
+            peak_rss=segment["peak_rss"],
+            ratio=segment["seconds"] / floor_s,
+            **kw,
+        )
+
+    csv_label = "load CSV (load_bars)"
+    if csv_facts["rows"] < market_rows:
+        csv_label += f", first {csv_facts['sessions']:,} sessions only"
+    loops = [name for name in p if name.startswith(LOOP_PREFIX)]
+    prepare = _span(p[name] for name in PREPARE_SEGMENTS)
+    whole = _span(p[name] for name in [LOAD_PARQUET, *PREPARE_SEGMENTS, *loops, WRITE])
+    whole["rows"] = market_rows
+    return [
+        row("floor_read", "floor: read 6 Parquet columns", f[FLOOR_READ]),
+        row("floor_pass", "floor: one numpy pass (limits, heights)", f[FLOOR_PASS]),
+        row("floor", "FLOOR (read + pass)", floor),
+        row("load_parquet", "load Parquet (load_bars)", p[LOAD_PARQUET], target=LOAD_TARGET_S),
+        row("load_csv", csv_label, c[LOAD_CSV]),
+        row("limits", "prepare: limits (annotate_limits)", p[LIMITS]),
+        row("features", "prepare: features (compute_features)", p[FEATURES],
+            target=FEATURES_TARGET_S),
+        row("panel", "prepare: panel (MarketPanel, row maps)", p[PANEL]),
+        row("predicates", "prepare: predicates (12, candidates)", p[PREDICATES]),
+        row("prepare", "prepare total", prepare),
+        *(
+            row(name, f"loop {name.removeprefix(LOOP_PREFIX)}", p[name], target=LOOP_TARGET_S)
+            for name in loops
+        ),
+        row("write", "write outputs (4 branches, output rows)", p[WRITE]),
+        row("whole", "WHOLE four-branch run (load → write)", whole, target=WHOLE_TARGET_S),
+        Row("whole_to_floor", "whole ÷ floor", ratio=whole["seconds"] / floor_s,
+            target=WHOLE_TO_FLOOR_TARGET, measure="ratio"),
+        Row("peak_rss", "peak RSS of the whole-run process", peak_rss=whole["peak_rss"],
+            target=PEAK_RSS_TARGET, measure="peak_rss"),
+    ]  # fmt: skip
+
+
+def missed(rows: Sequence[Row]) -> list[Row]:
+    """Rows whose target is missed."""
+    return [r for r in rows if r.status == MISS]
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _rate(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value / 1e6:.2f} M" if value >= 1e5 else f"{value:,.0f}"
+
+
+def _memory(value: float | None) -> str:
+    return "" if value is None else f"{value / GIB:.2f} GiB"
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}×"
+
+
+def _target(row: Row) -> str:
+    if row.target is None:
+        return ""
+    if row.measure == "peak_rss":
+        return f"≤ {_memory(row.target)}"
+    if row.measure == "ratio":
+        return f"≤ {row.target:g}× floor"
+    return f"≤ {row.target:g} s"
+
+
+def print_table(rows: Sequence[Row], title: str, notes: Sequence[str]) -> None:
+    """Print the rows as a rich table, then the notes and a clear verdict line."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 120))
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("step", no_wrap=True)
+    for name in ("seconds", "cpu s", "rows/s", "peak RSS", "× floor"):
+        table.add_column(name, justify="right")
+    table.add_column("target")
+    table.add_column("status")
+    for r in rows:
+        status = Text(r.status or "", style={PASS: "green", MISS: "bold red"}.get(r.status or ""))
+        table.add_row(
+            Text(r.label, style="bold" if r.label.isupper() or r.step == "whole" else ""),
+            _seconds(r.seconds),
+            _seconds(r.cpu_seconds),
+            _rate(r.rows_per_second),
+            _memory(r.peak_rss),
+            _ratio(r.ratio),
+            _target(r),
+            status,
+        )
+    console.print(table)
+    for note in notes:
+        console.print(Text(note))
+    misses = missed(rows)
+    if misses:
+        listed = "; ".join(f"{r.label}: {_actual(r)} vs {_target(r)}" for r in misses)
+        verdict = Text(f"MISS {len(misses)} of {sum(r.target is not None for r in rows)} "
+                       f"targets — {listed}", style="bold red")  # fmt: skip
+    else:
+        verdict = Text("PASS every target", style="bold green")
+    console.print(verdict)
+
+
+def _actual(row: Row) -> str:
+    if row.measure == "peak_rss":
+        return _memory(row.peak_rss)
+    if row.measure == "ratio":
+        return _ratio(row.ratio)
+    return f"{_seconds(row.seconds)} s"
+
+
+def write_json(path: Path, rows: Sequence[Row], facts: Mapping[str, Any]) -> None:
+    """The machine-readable results: ``rows`` (as printed) plus ``facts``."""
+    payload = {
+        **facts,
+        "rows": [r.as_json() for r in rows],
+        "missed": [r.step for r in missed(rows)],
+    }
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
