@@ -55,10 +55,8 @@ def _print_findings(report: ValidationReport, max_errors: int) -> None:
 
     limit = None if max_errors <= 0 else max_errors
     total = report.error_count
-    table = Table(
-        title=Text(f"{report.source}: {report.layout.value} layout, {report.rows} data rows"),
-        caption="rows are 1-based data rows of the file named (header not counted)",
-    )
+    stdout().print(Text(f"{report.source}: {report.layout.value} layout, {report.rows} data rows"))
+    table = Table(caption="rows are 1-based data rows of the file named (header not counted)")
     for header in ("row", "column", "rule", "value"):
         table.add_column(header, justify="right" if header == "row" else "left")
     for error in report.errors(limit):
@@ -84,8 +82,8 @@ def _print_summary(path: str, result: ValidationResult) -> None:
     assert result.bars is not None
     summary = summarize_bars(result.bars)
     boards = ", ".join(f"{board} {count}" for board, count in summary.symbols_by_board.items())
-    title = Text(f"{path}: valid ({result.report.layout.value} layout)")
-    table = Table(title=title, show_header=False)
+    stdout().print(Text(f"{path}: valid ({result.report.layout.value} layout)"))
+    table = Table(show_header=False)
     table.add_column("what")
     table.add_column("value")
     for label, value in (

@@ -126,6 +126,8 @@ class _Columns:
         self.labels: dict[str, str] = {}
         self.origin: dict[str, str] = {}
         self.rules: list[RowRule] = []
+        self.unjoined: set[str] = set()
+        """Columns a side table has but could not be joined (the key is missing)."""
 
     def put(self, column: str, values: TypedColumn, label: str, origin: str) -> None:
         self.typed[column] = values
@@ -169,7 +171,8 @@ def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> Valida
             derive_pre_close = True
 
     for column in REQUIRED_COLUMNS:
-        if column not in columns.typed and not (column == "pre_close" and derive_pre_close):
+        derived = column == "pre_close" and derive_pre_close
+        if column not in columns.typed and column not in columns.unjoined and not derived:
             label = spec.source_of(column)
             findings.flag_file(label, Rule.MISSING_COLUMN, spec.hints.get(column, ""))
 
@@ -265,7 +268,10 @@ def _join_side_table(columns: _Columns, side: SideTable, findings: Findings) -> 
             )
         else:
             fresh[column] = values
-    if not fresh or "symbol" not in columns.typed or "trade_date" not in columns.typed:
+    if not fresh:
+        return violations
+    if side.key is None or "symbol" not in columns.typed or "trade_date" not in columns.typed:
+        columns.unjoined.update(fresh)  # reported as the missing key, not as these
         return violations
     symbols = columns.typed["symbol"]
     trade_dates = columns.typed["trade_date"]

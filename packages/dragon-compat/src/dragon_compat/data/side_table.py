@@ -46,6 +46,8 @@ class SideTable:
     trade_dates: np.ndarray | None
     columns: dict[str, TypedColumn]
     violations: tuple[Violation, ...]
+    key: str | None
+    """The side-table column holding the symbol (None: it has none)."""
 
     @property
     def dated(self) -> bool:
@@ -89,7 +91,8 @@ def read_side_table(path: str | Path) -> SideTable:
     rules += price_rules(floats, labels) + quantity_rules(floats, labels)
     apply_row_rules(rules, len(raw), findings)
     _flag_duplicate_keys(symbols, trade_dates, key or "symbol", findings)
-    return SideTable(source, symbols, trade_dates, columns, tuple(findings.violations))
+    violations = tuple(findings.violations)
+    return SideTable(source, symbols, trade_dates, columns, violations, key)
 
 
 def _label(column: str, present: pd.Index) -> str | None:
@@ -128,8 +131,8 @@ def lookup_positions(
     side_code_of_bar = np.where(bar_codes >= 0, to_side[np.maximum(bar_codes, 0)], -1)
     side_codes = np.asarray(side.symbols.codes, dtype=np.int64)
     if side.trade_dates is None:
-        first_row = _first_positions(side_codes, len(side_symbols))
-        return np.where(side_code_of_bar >= 0, first_row[np.maximum(side_code_of_bar, 0)], -1)
+        first_row = np.append(_first_positions(side_codes, len(side_symbols)), -1)
+        return first_row[np.where(side_code_of_bar >= 0, side_code_of_bar, len(side_symbols))]
     side_keys = pd.MultiIndex.from_arrays([side_codes, side.trade_dates.view(np.int64)])
     bar_keys = pd.MultiIndex.from_arrays([side_code_of_bar, trade_dates.view(np.int64)])
     first_of_key = ~side_keys.duplicated()

@@ -4,7 +4,8 @@ The file is written to a temporary name in the target directory and moved into
 place with ``os.replace``, so a failure never leaves half a file behind.
 
 **CSV** is the native layout (rc1-strategy.md §1), the same text for the same
-frame: UTF-8, ``\\n``, a header row, ISO dates (empty for NaT), ``true``/``false``,
+frame: UTF-8, ``\\n``, a header row, no quotes unless a cell needs them (a comma,
+quote or line break in a name), ISO dates (empty for NaT), ``true``/``false``,
 and every float column with one fixed number of decimals per column — the fewest of
 0, 2, 4, 6 that reproduce each value exactly when read back (prices are whole cents:
 ``10.35``; whole-share volumes: ``120300``). A column that no such count fits is
@@ -74,12 +75,26 @@ def _write_csv(frame: pd.DataFrame, path: Path, *, gzip: bool) -> None:
 
     columns = {name: _text_column(frame[name]) for name in NORMALIZED_COLUMNS}
     table = pa.table(columns)
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    if gzip:
-        with pa.CompressedOutputStream(str(path), "gzip") as sink:
+    header = (",".join(NORMALIZED_COLUMNS) + "\n").encode()
+    sink = pa.CompressedOutputStream(str(path), "gzip") if gzip else pa.OSFile(str(path), "wb")
+    with sink:
+        sink.write(header)
+        if _needs_quoting(table):  # rare: a name or sector with a comma, quote or newline
+            text = table.to_pandas().to_csv(index=False, header=False, lineterminator="\n")
+            sink.write(text.encode())
+        else:
+            options = pacsv.WriteOptions(include_header=False, quoting_style="none")
             pacsv.write_csv(table, sink, write_options=options)
-    else:
-        pacsv.write_csv(table, str(path), write_options=options)
+
+
+def _needs_quoting(table) -> bool:  # table: pa.Table
+    """Whether any cell holds a character CSV must quote (comma, quote, CR, LF)."""
+    import pyarrow.compute as pc
+
+    for column in table.columns:
+        if pc.any(pc.match_substring_regex(column, r'[,"\r\n]')).as_py():
+            return True
+    return False
 
 
 def _text_column(values: pd.Series):  # -> pa.Array

@@ -47,7 +47,7 @@ def xshg_sessions(end: dt.date) -> np.ndarray:
         raise ValueError(f"end {end} is before the calendar start {CALENDAR_START}")
     try:
         return _sessions_until(end)
-    except Exception as err:  # exchange_calendars raises its own errors for out-of-bounds dates
+    except ValueError as err:  # exchange_calendars: dates beyond its recorded holidays
         raise ValueError(f"no XSHG calendar through {end}: {err}") from None
 
 
