@@ -198,3 +198,19 @@ def test_rendered_outputs_are_identical_across_runs() -> None:
     again = {"events": second.events, "trades": second.trades, "equity": second.equity,
              "summary": second.summary}  # fmt: skip
     assert render_branch_outputs(**render) == render_branch_outputs(**again)  # type: ignore[arg-type]
+
+
+def test_atomic_write_gives_the_permissions_of_a_plain_write(tmp_path):
+    import os
+    import stat
+
+    from dragon_runtime.canonical import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "a.csv", "x\n")
+        (tmp_path / "b.csv").write_text("x\n")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "a.csv").stat().st_mode)
+    assert mode == stat.S_IMODE((tmp_path / "b.csv").stat().st_mode) == 0o644

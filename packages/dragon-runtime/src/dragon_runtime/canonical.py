@@ -158,16 +158,29 @@ def sha256_hex(data: bytes | str) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+_FILE_MODE = 0o666
+
+
+def _current_umask() -> int:
+    """The process umask (read by setting it and restoring it at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> str:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; returns its sha256.
 
     The temporary file lives in the target directory so ``os.replace`` is atomic;
-    it is removed if anything fails.
+    it is removed if anything fails. The file gets the permissions a plain
+    ``open(path, "w")`` would (0666 less the umask), not mkstemp's private 0600.
     """
     target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, _FILE_MODE & ~_current_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(raw)
             stream.flush()
