@@ -22,6 +22,7 @@ from dragon_compat.data.write import write_bars
 from dragon_compat.dragon_strategy import BRANCH_NAMES
 from dragon_compat.sample import generate_market
 from tests.integration.conftest import (
+    CANDIDATE,
     EVE_SESSION,
     HOLIDAY,
     MARKET_END,
@@ -130,6 +131,15 @@ def test_forward_on_a_run_without_manifest_exits_2(dragon_cli: DragonCli, run_co
     done = dragon_cli("forward", run_copy)
     _assert_user_error(done)
     assert _names(done.stderr, run_copy / MANIFEST)
+    assert not (run_copy / "forward_plan.json").exists()
+
+
+def test_forward_on_damaged_events_exits_2_naming_the_file(dragon_cli: DragonCli, run_copy: Path):
+    events = run_copy / "branches" / CANDIDATE / "events.csv"
+    events.write_bytes(b"\x00\x01 not a csv")
+    done = dragon_cli("forward", run_copy, "--governance", "off")
+    _assert_user_error(done)
+    assert _names(done.stderr, events)
     assert not (run_copy / "forward_plan.json").exists()
 
 

@@ -253,6 +253,26 @@ def test_plan_is_reproducible(run_copy: Path, mode):
     assert (run_copy / PLAN).read_bytes() == first
 
 
+def _damage_events(run_dir: Path, branch: str) -> None:
+    (run_dir / "branches" / branch / "events.csv").write_text("garbage\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", [GovernanceMode.OFF, GovernanceMode.SHADOW])
+def test_candidate_events_changed_after_the_run_are_never_planned(orders_copy: Path, mode):
+    _damage_events(orders_copy, CANDIDATE)
+    with pytest.raises(DragonUserError, match="sha256 differs"):
+        run_forward(orders_copy, mode)
+    assert not (orders_copy / PLAN).exists()
+
+
+def test_enforce_plans_the_fallback_when_the_candidates_events_were_damaged(orders_copy: Path):
+    _damage_events(orders_copy, CANDIDATE)
+    plan = run_forward(orders_copy, GovernanceMode.ENFORCE)
+    assert plan.document["governance"]["decision"] == Decision.ROLLBACK_REVIEW_REQUIRED
+    assert plan.active_branch == FALLBACK
+    assert plan.document["orders"] == _signals(orders_copy, FALLBACK)
+
+
 def test_forward_refuses_a_directory_without_manifest(run_copy: Path):
     (run_copy / "daily_manifest.json").unlink()
     with pytest.raises(DragonUserError, match="not a complete daily run"):

@@ -4,6 +4,7 @@ Reads a complete daily run (its ``daily_manifest.json``) and writes
 ``RUN_DIR/forward_plan.json``: the active branch's orders for the next XSHG
 session — the ENTER_SIGNAL entries and EXIT_SIGNAL exits signalled at the run's
 close — together with the governance decision and the mode it was taken in.
+Orders are read only from an ``events.csv`` whose sha256 matches the manifest.
 
 Modes (governance.md, "Forward pipeline integration"):
 
@@ -109,11 +110,42 @@ def _next_session(as_of: dt.date) -> dt.date:
     return calendar.next_session(calendar.date_to_session(day, direction="previous")).date()
 
 
-def _orders(run_dir: Path, branch: str, as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
+def _verified_events(run_dir: Path, branch: str, manifest: Mapping[str, Any]) -> Path:
+    """The branch's ``events.csv``, checked against the sha256 the manifest recorded.
+
+    Orders are only ever planned from the file the run wrote: an edited or damaged
+    file (which governance reports as OUTPUT_HASH_MISMATCH, and mode ``off`` would
+    not see) is a user error, never a plan.
+    """
+    from dragon_compat.market_input import file_sha256
+
+    relative = f"{BRANCHES_DIR}/{branch}/events.csv"
+    path = run_dir / relative
+    outputs = manifest.get("outputs")
+    recorded = {
+        entry.get("path"): entry.get("sha256")
+        for entry in (outputs if isinstance(outputs, list) else [])
+        if isinstance(entry, dict)
+    }
+    if relative not in recorded:
+        raise DragonUserError(f"{run_dir / MANIFEST_FILE}: outputs do not list {relative}")
+    if not path.is_file():
+        raise DragonUserError(f"{path}: missing — the run directory is incomplete")
+    if file_sha256(path) != recorded[relative]:
+        raise DragonUserError(
+            f"{path}: sha256 differs from the one recorded in {MANIFEST_FILE} (changed or "
+            "damaged after the run); re-run `dragon daily`"
+        )
+    return path
+
+
+def _orders(
+    run_dir: Path, branch: str, as_of: dt.date, manifest: Mapping[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
     """The branch's ENTER_SIGNAL and EXIT_SIGNAL events at the ``as_of`` close."""
     import pandas as pd
 
-    path = run_dir / BRANCHES_DIR / branch / "events.csv"
+    path = _verified_events(run_dir, branch, manifest)
     try:
         events = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as err:
@@ -196,7 +228,7 @@ def run_forward(
         "candidate_branch": candidate,
         "active_branch": active,
         "governance": decision_doc,
-        "orders": _orders(run_dir, active, as_of),
+        "orders": _orders(run_dir, active, as_of, manifest),
     }
     path = run_dir / FORWARD_PLAN_FILE
     atomic_write(path, canonical_json(document))
