@@ -8,6 +8,7 @@ sees a message and never a traceback; the run-directory rules run in-process thr
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from dragon_compat.cli import main
 from dragon_compat.data.report import Rule
 from dragon_compat.data.write import write_bars
 from dragon_compat.dragon_strategy import BRANCH_NAMES
-from dragon_compat.sample import generate_market
+from dragon_compat.sample import bundled_sample_path, generate_market
 from tests.integration.conftest import (
     CANDIDATE,
     EVE_SESSION,
@@ -241,3 +242,14 @@ def test_daily_prints_a_data_path_with_brackets_as_it_is(
     code = main(_daily(data, EVE_SESSION, tmp_path / "run"))
     assert code == 0
     assert _names(capsys.readouterr().out, data)
+
+
+def test_daily_without_data_runs_the_bundled_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    sample = bundled_sample_path()
+    assert main(["daily", "--out", str(tmp_path / "run")]) == 0
+    assert "bundled sample" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "run" / MANIFEST).read_text(encoding="utf-8"))
+    digest = hashlib.sha256(sample.read_bytes()).hexdigest()
+    assert manifest["inputs"] == [{"path": f"bundled-sample/{sample.name}", "sha256": digest}]
