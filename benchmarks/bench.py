@@ -136,7 +136,10 @@ def _benchmark(args: argparse.Namespace) -> int:
     cache_dir = args.cache_dir.resolve()
 
     def build(parquet: Path, csv: Path) -> dict[str, Any]:
-        _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
+        if parquet.exists():
+            _progress(f"writing the CSV copy {csv.name} of the cached market (once)")
+        else:
+            _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
         return _spawn("market", args, parquet=parquet, csv=csv)
 
     try:

@@ -1,0 +1,203 @@
+"""``benchmarks/bench.py`` (``hatch run bench``) end to end on a tiny market.
+
+Not a timed test: it proves the machinery — the cached market, the fresh worker
+processes, the table with every row the issue asks for, the JSON, profiling and a
+failing worker — on 50 symbols × 60 sessions. Timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dragon_compat.dragon_strategy import BRANCH_NAMES
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
+SIZE = ["--symbols", "50", "--sessions", "60", "--seed", "5"]
+
+LOOP_STEPS = [f"loop:{name}" for name in BRANCH_NAMES]
+STEPS = [
+    "floor_read",
+    "floor_pass",
+    "floor",
+    "load_parquet",
+    "load_csv",
+    "limits",
+    "features",
+    "panel",
+    "predicates",
+    "prepare",
+    *LOOP_STEPS,
+    "write",
+    "whole",
+    "whole_to_floor",
+    "peak_rss",
+]
+"""Every row the issue asks for: floor, load (Parquet and CSV), features and the rest
+of prepare, each branch loop, writing outputs, the whole run, its ratio to the
+floor and the peak RSS."""
+TARGETED = {"load_parquet", "features", *LOOP_STEPS, "whole", "whole_to_floor", "peak_rss"}
+
+
+def _bench(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
+    return subprocess.run(
+        [sys.executable, str(BENCH), *SIZE, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**env, "NO_COLOR": "1"},
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two runs on one cache: a plain first run, then a profiled second one that asks
+    for a CSV copy of at most 1,000 rows."""
+    root = tmp_path_factory.mktemp("bench")
+    cache = root / "cache"
+    first = _bench("--cache-dir", cache, "--json", root / "first.json")
+    parquet = next(cache.glob("market-*/bars.parquet"))
+    first_mtime = parquet.stat().st_mtime_ns
+    second = _bench(
+        "--cache-dir", cache, "--json", root / "second.json", "--profile", root / "profile",
+        "--csv-rows", "1000",
+    )  # fmt: skip
+    for run in (first, second):
+        assert run.returncode == 0, run.stderr
+    return {
+        "root": root,
+        "cache": cache,
+        "first": first,
+        "second": second,
+        "first_json": json.loads((root / "first.json").read_text()),
+        "second_json": json.loads((root / "second.json").read_text()),
+        "parquet": parquet,
+        "first_mtime": first_mtime,
+    }
+
+
+def _rows(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["step"]: row for row in payload["rows"]}
+
+
+def test_json_has_every_step_in_table_order(runs: dict[str, Any]) -> None:
+    assert [row["step"] for row in runs["first_json"]["rows"]] == STEPS
+
+
+def test_table_prints_every_row_and_a_verdict(runs: dict[str, Any]) -> None:
+    out = runs["first"].stdout
+    for row in runs["first_json"]["rows"]:
+        assert row["label"] in out
+    assert ("PASS every target" in out) != ("MISS " in out)
+
+
+def test_targeted_rows_carry_pass_or_miss(runs: dict[str, Any]) -> None:
+    statuses = {step: row["status"] for step, row in _rows(runs["first_json"]).items()}
+    assert {step for step, status in statuses.items() if status is not None} == TARGETED
+    assert {statuses[step] for step in TARGETED} <= {"PASS", "MISS"}
+
+
+def test_missed_lists_exactly_the_miss_rows(runs: dict[str, Any]) -> None:
+    payload = runs["first_json"]
+    assert payload["missed"] == [r["step"] for r in payload["rows"] if r["status"] == "MISS"]
+
+
+def test_every_step_row_is_measured(runs: dict[str, Any]) -> None:
+    for step, row in _rows(runs["first_json"]).items():
+        if step in ("whole_to_floor", "peak_rss"):
+            continue
+        assert row["seconds"] > 0, step
+        assert row["rows"] > 0, step
+        assert row["peak_rss"] > 0, step
+
+
+def test_whole_run_is_the_sum_of_its_steps(runs: dict[str, Any]) -> None:
+    rows = _rows(runs["first_json"])
+    parts = ["load_parquet", "limits", "features", "panel", "predicates", *LOOP_STEPS, "write"]
+    assert rows["whole"]["seconds"] == pytest.approx(sum(rows[p]["seconds"] for p in parts))
+    assert rows["prepare"]["seconds"] == pytest.approx(
+        sum(rows[p]["seconds"] for p in ("limits", "features", "panel", "predicates"))
+    )
+
+
+def test_ratios_are_against_the_floor_of_the_same_run(runs: dict[str, Any]) -> None:
+    rows = _rows(runs["first_json"])
+    floor = rows["floor"]["seconds"]
+    assert floor == pytest.approx(rows["floor_read"]["seconds"] + rows["floor_pass"]["seconds"])
+    assert rows["whole_to_floor"]["ratio"] == pytest.approx(rows["whole"]["seconds"] / floor)
+    assert rows["features"]["ratio"] == pytest.approx(rows["features"]["seconds"] / floor)
+
+
+def test_peak_rss_row_is_the_largest_step_peak_of_the_whole_run(runs: dict[str, Any]) -> None:
+    rows = _rows(runs["first_json"])
+    whole_steps = ["load_parquet", "limits", "features", "panel", "predicates", *LOOP_STEPS]
+    peaks = [rows[step]["peak_rss"] for step in [*whole_steps, "write"]]
+    assert rows["peak_rss"]["peak_rss"] == max(peaks)
+
+
+def test_market_is_generated_once_then_reused(runs: dict[str, Any]) -> None:
+    assert runs["first_json"]["market"]["generated"] is True
+    assert runs["second_json"]["market"]["generated"] is False
+    assert runs["parquet"].stat().st_mtime_ns == runs["first_mtime"]
+    assert "building the cached market" in runs["first"].stderr
+    assert "building the cached market" not in runs["second"].stderr
+
+
+def test_market_cache_is_keyed_by_size_seed_and_version(runs: dict[str, Any]) -> None:
+    market = runs["first_json"]["market"]
+    version = runs["first_json"]["machine"]["versions"]["dragon-compat"]
+    assert Path(market["folder"]).name == f"market-50x60-seed5-compat{version}"
+    assert (market["symbols"], market["sessions"], market["seed"]) == (50, 60, 5)
+
+
+def test_small_market_csv_copy_is_the_whole_market(runs: dict[str, Any]) -> None:
+    payload = runs["first_json"]
+    assert payload["csv_copy"]["rows"] == payload["market"]["rows"]
+    assert _rows(payload)["load_csv"]["rows"] == payload["market"]["rows"]
+
+
+def test_csv_copy_is_cut_at_whole_sessions(runs: dict[str, Any]) -> None:
+    payload = runs["second_json"]
+    copy = payload["csv_copy"]
+    assert 0 < copy["rows"] <= 1000
+    assert copy["sessions"] < 60
+    assert _rows(payload)["load_csv"]["rows"] == copy["rows"]
+    assert f"first {copy['sessions']:,} sessions only" in _rows(payload)["load_csv"]["label"]
+    assert "writing the CSV copy bars-csv-1000.csv" in runs["second"].stderr
+
+
+def test_branch_outputs_are_identical_across_runs(runs: dict[str, Any]) -> None:
+    def files(payload: dict[str, Any]) -> dict[str, Any]:
+        branches = payload["workers"]["pipeline"]["branches"]
+        return {name: branch["files"] for name, branch in branches.items()}
+
+    first = files(runs["first_json"])
+    assert sorted(first) == sorted(BRANCH_NAMES)
+    assert first == files(runs["second_json"])
+
+
+def test_profile_writes_stats_for_every_pipeline_step(runs: dict[str, Any]) -> None:
+    profiled = runs["root"] / "profile" / "pipeline"
+    stems = {path.stem.split("-", 1)[1] for path in profiled.glob("*.pstats")}
+    expected = {"imports", "load_parquet", "limits", "features", "panel", "predicates", "write"}
+    expected |= {step.replace(":", "_") for step in LOOP_STEPS}
+    assert stems == expected
+    assert "PROFILED" in runs["second"].stdout
+
+
+def test_failing_worker_exits_one_and_names_it(tmp_path: Path, runs: dict[str, Any]) -> None:
+    cache = tmp_path / "cache"
+    shutil.copytree(runs["cache"], cache)
+    next(cache.glob("market-*/bars.parquet")).write_bytes(b"not parquet")
+    done = _bench("--cache-dir", cache)
+    assert done.returncode == 1
+    assert "the floor worker failed" in done.stderr
