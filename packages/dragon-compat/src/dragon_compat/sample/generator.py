@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.sample.bitstream import BitStream, bell, between, index_below, weighted_index
-from dragon_compat.sample.calendar import session_window
 from dragon_compat.sample.config import DEFAULT_MARKET_CONFIG, MarketConfig, Regime
 from dragon_compat.sample.universe import Universe, build_universe
+from dragon_compat.sample.window import session_window
 
 
 class Day(IntEnum):
@@ -124,7 +124,7 @@ def generate_market(
     Deterministic: the same arguments give a bit-identical frame on every platform
     and numpy version (draws come only from ``PCG64(seed).random_raw()``; see
     :mod:`dragon_compat.sample.bitstream`). ``end`` None picks the default window
-    around 2023-08-28 (:mod:`dragon_compat.sample.calendar`). Some symbols list
+    around 2023-08-28 (:mod:`dragon_compat.sample.window`). Some symbols list
     mid-sample or stop trading (delisting), so rows < symbols × sessions. Raises
     ValueError for out-of-range arguments.
     """

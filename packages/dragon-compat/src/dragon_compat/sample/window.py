@@ -5,15 +5,16 @@ start, 2005-01-04, so the window never depends on today's date. Past sessions ar
 settled history, so the window is the same under every exchange_calendars release
 that knows them.
 
-Default window: centred on 2023-08-28 (the stamp-duty cut, so every sample of two
-or more sessions straddles it) and ending no later than 2023-12-29; longer samples
-end there and reach back (2,500 sessions start in 2013, spanning the 2020-08-24
-ChiNext reform too).
+Default window: centred on 2023-08-28 (the stamp-duty cut: every sample of two or
+more sessions has sessions before it and from it on) and ending no later than
+2023-12-29; longer samples end there and reach back (2,500 sessions start in 2013,
+spanning the 2020-08-24 ChiNext reform too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from functools import cache
 from typing import Final
 
@@ -31,9 +32,12 @@ DEFAULT_LAST_END: Final = dt.date(2023, 12, 29)
 def _sessions_until(end: dt.date) -> np.ndarray:
     import exchange_calendars as xcals
 
-    calendar = xcals.get_calendar(
-        CALENDAR_NAME, start=CALENDAR_START.isoformat(), end=end.isoformat()
-    )
+    with warnings.catch_warnings():  # the library's own pandas deprecation notices
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        calendar = xcals.get_calendar(
+            CALENDAR_NAME, start=CALENDAR_START.isoformat(), end=end.isoformat()
+        )
     return calendar.sessions.to_numpy(dtype="datetime64[ns]")
 
 
@@ -63,7 +67,7 @@ def session_window(sessions: int, end: dt.date | None = None) -> np.ndarray:
     calendar = xshg_sessions(DEFAULT_LAST_END if end is None else end)
     if end is None:
         cut = int(np.searchsorted(calendar, np.datetime64(STAMP_DUTY_CUT_DATE, "ns")))
-        last = min(cut + sessions // 2, len(calendar) - 1)
+        last = min(cut + (sessions - 1) // 2, len(calendar) - 1)
     else:
         last = len(calendar) - 1
     first = last - sessions + 1
