@@ -29,6 +29,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--as-of", type=iso_date, metavar="DATE", help="run session (default: last)"
     )
     parser.add_argument(
+        "--scenario",
+        choices=("proceed", "hold", "rollback"),
+        help="run at the bundled sample's session that gives this decision "
+        "(see dragon_compat.scenarios)",
+    )
+    parser.add_argument(
         "--out", default="dragon-demo", metavar="DIR", help="where run directories go"
     )
 
@@ -48,6 +54,18 @@ def run(args: argparse.Namespace) -> int:
     from dragon_compat.pipelines.daily import RUN_MARKER_FILE, run_daily, truncate_at
     from dragon_compat.pipelines.forward import GovernanceMode, run_forward
     from dragon_compat.pipelines.report import daily_progress, print_daily, print_forward
+
+    if args.scenario is not None:
+        if args.data is not None or args.as_of is not None:
+            raise DragonUserError(
+                "--scenario picks the bundled sample and its as-of date; drop --data and --as-of"
+            )
+        from dragon_compat.scenarios import SAMPLE_SCENARIOS
+
+        decision = {"proceed": "PROCEED", "hold": "HOLD"}.get(
+            args.scenario, "ROLLBACK_REVIEW_REQUIRED"
+        )
+        args.as_of = SAMPLE_SCENARIOS[decision]
 
     console = stdout()
     console.print(Rule("[bold]1 · dragon daily[/]"))
