@@ -14,7 +14,9 @@ whole run ÷ floor                      ≤ 4
 
 "cpu s" is the process's CPU time (user + system, every thread) in the step: on
 a busy machine it moves far less than wall seconds, so compare it with "seconds"
-before blaming the code for a slow step.
+before blaming the code for a slow step. "sys s" is its kernel part — on the
+reference VM mostly page faults on memory the process touches for the first
+time, so a step that allocates a lot shows it here.
 
 rows/s is bars rows per second for every input step (the market's rows; the CSV
 copy's rows for the CSV load) and output rows (events + trades + equity of all
@@ -64,6 +66,7 @@ class Row:
     label: str
     seconds: float | None = None
     cpu_seconds: float | None = None
+    sys_seconds: float | None = None
     rows: int | None = None
     peak_rss: int | None = None
     ratio: float | None = None
@@ -97,6 +100,7 @@ def _span(segments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "seconds": sum(s["seconds"] for s in parts),
         "cpu_seconds": sum(s["cpu_seconds"] for s in parts),
+        "sys_seconds": sum(s["sys_seconds"] for s in parts),
         "rows": max(s["rows"] for s in parts),
         "peak_rss": max(s["peak_rss"] for s in parts),
     }
@@ -120,6 +124,7 @@ def build_rows(
             label=label,
             seconds=segment["seconds"],
             cpu_seconds=segment["cpu_seconds"],
+            sys_seconds=segment["sys_seconds"],
             rows=segment["rows"],
             peak_rss=segment["peak_rss"],
             ratio=segment["seconds"] / floor_s,
@@ -198,10 +203,10 @@ def print_table(rows: Sequence[Row], title: str, notes: Sequence[str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 120))
+    console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 128))
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("step", no_wrap=True)
-    for name in ("seconds", "cpu s", "rows/s", "peak RSS", "× floor"):
+    for name in ("seconds", "cpu s", "sys s", "rows/s", "peak RSS", "× floor"):
         table.add_column(name, justify="right")
     table.add_column("target")
     table.add_column("status")
@@ -211,6 +216,7 @@ def print_table(rows: Sequence[Row], title: str, notes: Sequence[str]) -> None:
             Text(r.label, style="bold" if r.label.isupper() or r.step == "whole" else ""),
             _seconds(r.seconds),
             _seconds(r.cpu_seconds),
+            _seconds(r.sys_seconds),
             _rate(r.rows_per_second),
             _memory(r.peak_rss),
             _ratio(r.ratio),
