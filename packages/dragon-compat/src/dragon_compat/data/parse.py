@@ -73,12 +73,8 @@ def _is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _missing(x: np.ndarray) -> np.ndarray:
-    return np.isnan(x)
-
-
-def _infinite(x: np.ndarray) -> np.ndarray:
-    return np.isinf(x)
+def _non_finite(x: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(x)
 
 
 def parse_float(
@@ -95,10 +91,12 @@ def parse_float(
             numbers = values.to_numpy()
         else:
             numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        rules = [RowRule(column, Rule.NOT_A_NUMBER, (numbers,), _infinite, numbers)]
-        if required:
-            rules.append(RowRule(column, Rule.MISSING_VALUE, (numbers,), _missing, numbers))
-        return numbers, rules
+        if required:  # one scan: NaN is MISSING_VALUE, ±inf NOT_A_NUMBER
+            split = (Rule.MISSING_VALUE, np.isnan)
+            rule = RowRule(column, Rule.NOT_A_NUMBER, (numbers,), _non_finite, numbers, split)
+        else:
+            rule = RowRule(column, Rule.NOT_A_NUMBER, (numbers,), np.isinf, numbers)
+        return numbers, [rule]
     null = values.isna().to_numpy(dtype=bool)
     coerced = pd.to_numeric(values.astype(object).where(~null, None), errors="coerce")
     numbers = np.asarray(coerced, dtype=np.float64)

@@ -45,6 +45,8 @@ class RowRule:
     """``rule`` is broken in ``column`` on every row where ``broken(*arrays)`` is True.
 
     ``shown`` (aligned with the rows) supplies the value reported for a broken row.
+    ``otherwise`` splits one scan into two rules: broken rows whose value (from
+    ``arrays[0]``) satisfies its predicate are reported under its rule instead.
     """
 
     column: str
@@ -52,6 +54,7 @@ class RowRule:
     arrays: tuple[np.ndarray, ...]
     broken: Callable[..., np.ndarray]
     shown: object
+    otherwise: tuple[Rule, Callable[[np.ndarray], np.ndarray]] | None = None
 
 
 def apply_row_rules(rules: Sequence[RowRule], rows: int, findings: Findings) -> None:
@@ -76,8 +79,15 @@ def apply_row_rules(rules: Sequence[RowRule], rows: int, findings: Findings) -> 
         results = [chunk(start) for start in starts]
     for i, rule in enumerate(rules):
         hits = [r[i] for r in results if r[i].size]
-        if hits:
-            findings.flag_positions(rule.column, rule.rule, np.concatenate(hits), rule.shown)
+        if not hits:
+            continue
+        positions = np.concatenate(hits)
+        if rule.otherwise is not None:
+            other_rule, is_other = rule.otherwise
+            other = is_other(rule.arrays[0][positions])
+            findings.flag_positions(rule.column, other_rule, positions[other], rule.shown)
+            positions = positions[~other]
+        findings.flag_positions(rule.column, rule.rule, positions, rule.shown)
 
 
 _NONE = np.empty(0, dtype=np.int64)
