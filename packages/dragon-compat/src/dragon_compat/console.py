@@ -26,4 +26,4 @@ def print_error(message: str) -> None:
     """Print a user error to stderr as ``error: <message>`` (plain when piped)."""
     line = Text("error: ", style="bold red")
     line.append(message)  # never parsed as markup: paths and rules may contain brackets
-    stderr().print(line)
+    stderr().print(line, soft_wrap=True)  # never break a file path across lines
