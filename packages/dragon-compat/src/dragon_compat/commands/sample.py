@@ -11,27 +11,18 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from dragon_compat.sample.bundled import BUNDLED_SAMPLE
-
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="output: .csv, .csv.gz, .parquet or .pq"
     )
+    same = "(default: the bundled sample's)"
+    parser.add_argument("--symbols", type=int, metavar="N", help=f"number of symbols {same}")
+    parser.add_argument("--sessions", type=int, metavar="N", help=f"XSHG sessions {same}")
+    parser.add_argument("--seed", type=int, metavar="S", help=f"random seed, >= 0 {same}")
     parser.add_argument(
-        "--symbols", type=int, default=BUNDLED_SAMPLE.symbols, metavar="N",
-        help=f"number of symbols (default {BUNDLED_SAMPLE.symbols})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--sessions", type=int, default=BUNDLED_SAMPLE.sessions, metavar="N",
-        help=f"number of XSHG sessions (default {BUNDLED_SAMPLE.sessions})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--seed", type=int, default=BUNDLED_SAMPLE.seed, metavar="S",
-        help=f"random seed, >= 0 (default {BUNDLED_SAMPLE.seed})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--end", metavar="DATE",
+        "--end",
+        metavar="DATE",
         help="last session on or before this ISO date (default: a window around 2023-08-28)",
-    )  # fmt: skip
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,23 +31,27 @@ def run(args: argparse.Namespace) -> int:
     from dragon_compat.console import stdout
     from dragon_compat.data.write import write_bars
     from dragon_compat.errors import EXIT_OK, DragonUserError
+    from dragon_compat.sample.bundled import BUNDLED_SAMPLE
     from dragon_compat.sample.generator import generate_market
 
-    end = None
+    symbols = BUNDLED_SAMPLE.symbols if args.symbols is None else args.symbols
+    sessions = BUNDLED_SAMPLE.sessions if args.sessions is None else args.sessions
+    seed = BUNDLED_SAMPLE.seed if args.seed is None else args.seed
+    end = BUNDLED_SAMPLE.end
     if args.end is not None:
         try:
             end = dt.date.fromisoformat(args.end)
         except ValueError:
             raise DragonUserError(f"--end {args.end!r} is not an ISO date (YYYY-MM-DD)") from None
     try:
-        bars = generate_market(args.symbols, args.sessions, args.seed, end)
+        bars = generate_market(symbols, sessions, seed, end)
     except ValueError as err:
         raise DragonUserError(f"cannot generate that market: {err}") from None
     path = write_bars(bars, args.out)
     first, last = bars["trade_date"].iloc[0].date(), bars["trade_date"].iloc[-1].date()
     stdout().print(
         f"{path}: {len(bars)} rows, {bars['symbol'].nunique()} symbols, "
-        f"{bars['trade_date'].nunique()} sessions {first} .. {last} (seed {args.seed})",
+        f"{bars['trade_date'].nunique()} sessions {first} .. {last} (seed {seed})",
         markup=False,
     )
     return EXIT_OK

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dragon_compat.data.parse import DateFormat
+from dragon_compat.data.parse import DateFormat, number_text
 from dragon_compat.data.schema import NORMALIZED_COLUMNS, SYMBOL_PATTERN, Layout
 
 AKSHARE_CODE_COLUMNS: tuple[str, ...] = ("symbol", "股票代码", "代码")
@@ -170,16 +170,10 @@ def exchange_symbol(code: str) -> str:
 def codes_to_symbols(values: pd.Series) -> pd.Series:
     """Map each distinct code of a column through :func:`exchange_symbol` (nulls kept)."""
     categorical = pd.Categorical(values)
-    categories = [exchange_symbol(_code_text(c)) for c in categorical.categories]
+    categories = [exchange_symbol(number_text(c)) for c in categorical.categories]
     mapped = np.array([*categories, None], dtype=object)
     codes = np.asarray(categorical.codes, dtype=np.int64)
     return pd.Series(mapped[np.where(codes >= 0, codes, len(categories))], index=values.index)
-
-
-def _code_text(value: object) -> str:
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def normalized_sources(spec: LayoutSpec, columns: pd.Index) -> dict[str, str]:

@@ -48,7 +48,7 @@ def _as_categorical(values: pd.Series) -> pd.Categorical:
         categorical = pd.Categorical(values)
     categories = categorical.categories
     if categories.dtype != object and not pd.api.types.is_string_dtype(categories.dtype):
-        text = pd.Index([_number_text(v) for v in categories], dtype=object)
+        text = pd.Index([number_text(v) for v in categories], dtype=object)
     else:
         text = pd.Index([str(v).strip() for v in categories], dtype=object)
     if not text.is_unique:  # e.g. " a" and "a": merge them
@@ -61,7 +61,7 @@ def _as_categorical(values: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(categorical.codes, categories=text)
 
 
-def _number_text(value: object) -> str:
+def number_text(value: object) -> str:
     """``20230828`` for an integral float/int read from a typed file, else ``str``."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
