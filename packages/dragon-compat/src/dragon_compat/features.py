@@ -53,6 +53,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dragon_compat.data.schema import REQUIRED_COLUMNS
 from dragon_runtime.market import annotate_limits
 
 __all__ = [
@@ -101,20 +102,7 @@ FEATURE_DTYPES: Final[dict[str, str]] = {
 
 FEATURE_COLUMNS: Final[tuple[str, ...]] = tuple(FEATURE_DTYPES)
 
-_REQUIRED = (
-    "trade_date",
-    "symbol",
-    "open",
-    "high",
-    "low",
-    "close",
-    "pre_close",
-    "volume",
-    "amount",
-    "turnover_rate",
-    "sector",
-    "is_st",
-)
+_REQUIRED = REQUIRED_COLUMNS
 _LIMIT_INPUTS = (
     "trade_date",
     "symbol",

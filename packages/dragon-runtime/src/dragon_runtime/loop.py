@@ -48,7 +48,7 @@ from dragon_runtime.payloads import (
     events_frame,
     trades_frame,
 )
-from dragon_runtime.portfolio import Portfolio, size_entry
+from dragon_runtime.portfolio import Portfolio, Position, size_entry
 from dragon_runtime.reasons import EVENT_CATALOGUE, EventType, Phase, ReasonCode, enrich
 
 __all__ = [
@@ -319,6 +319,14 @@ def run_loop(
     )
 
 
+def _pending_exits(book: Portfolio) -> list[Position]:
+    """Positions with a pending exit, by symbol (the OPEN and expiry order)."""
+    return sorted(
+        (p for p in book.positions.values() if p.pending_exit is not None),
+        key=lambda p: p.name,
+    )
+
+
 def _open_exits(
     s: _Session,
     book: Portfolio,
@@ -326,10 +334,7 @@ def _open_exits(
     trades: list[TradeRecord],
 ) -> None:
     """Pending exits at the open, by symbol."""
-    pending = sorted(
-        (p for p in book.positions.values() if p.pending_exit is not None),
-        key=lambda p: p.name,
-    )
+    pending = _pending_exits(book)
     for position in pending:
         symbol = position.symbol
         values = exit_values[symbol]
@@ -466,10 +471,7 @@ def _expire(
     entries: list[_Entry],
 ) -> None:
     """ORDER_EXPIRED END_OF_DATA at the last close: exits by symbol, then entries by rank."""
-    pending = sorted(
-        (p for p in book.positions.values() if p.pending_exit is not None),
-        key=lambda p: p.name,
-    )
+    pending = _pending_exits(book)
     for position in pending:
         symbol = position.symbol
         price = None if s.suspended[symbol] else int(s.close[symbol])
