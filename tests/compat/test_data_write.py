@@ -90,7 +90,7 @@ def test_frame_hash_sees_a_one_cent_change(market):
 
 def test_a_name_with_a_comma_is_quoted_and_reads_back(tmp_path, market):
     odd = market.iloc[:3].copy()
-    odd["name"] = pd.Series(['A,B', 'say "hi"', "plain"], dtype=str)
+    odd["name"] = pd.Series(["A,B", 'say "hi"', "plain"], dtype=str)
     path = write_bars(odd, tmp_path / "odd.csv")
     assert '"A,B"' in path.read_text(encoding="utf-8")
     assert load_bars(path)["name"].tolist() == ["A,B", 'say "hi"', "plain"]
