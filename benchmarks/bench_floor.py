@@ -33,6 +33,7 @@ class FloorColumns:
     """The floor's inputs as numpy arrays, one element per row (sorted by date)."""
 
     day: np.ndarray
+    """``datetime64[ns]`` session of each row."""
     symbol_code: np.ndarray
     symbols: np.ndarray
     close: np.ndarray
@@ -59,7 +60,7 @@ def read_floor_columns(path: Path) -> FloorColumns:
     table = pq.read_table(path, columns=list(FLOOR_COLUMNS)).unify_dictionaries()
     symbol = table.column("symbol").combine_chunks()
     return FloorColumns(
-        day=table.column("trade_date").to_numpy().astype("datetime64[D]"),
+        day=table.column("trade_date").to_numpy(),
         symbol_code=symbol.indices.to_numpy(zero_copy_only=False),
         symbols=symbol.dictionary.to_numpy(zero_copy_only=False),
         close=table.column("close").to_numpy(),
@@ -71,34 +72,59 @@ def read_floor_columns(path: Path) -> FloorColumns:
 
 def floor_pass(columns: FloorColumns) -> FloorResult:
     """Limit-up flags and board heights of every row (module docstring, step 2)."""
-    import pandas as pd
-
-    from dragon_runtime.market import limit_pcts, limit_prices_cents, to_cents
-
-    day = columns.day
-    if len(day) and not (day[1:] >= day[:-1]).all():
+    n = len(columns)
+    if n == 0:
+        return FloorResult(limit_ups=0, max_board_height=0)
+    day = columns.day.view(np.int64)
+    if not (day[1:] >= day[:-1]).all():
         raise ValueError("floor input is not sorted by trade_date")
-    session = np.zeros(len(day), dtype=np.int64)
+    session = np.zeros(n, dtype=np.int32)
     np.cumsum(day[1:] != day[:-1], out=session[1:])
     n_symbols = len(columns.symbols)
-    cell = session * n_symbols + columns.symbol_code
-    shape = (int(session[-1]) + 1 if len(day) else 0, n_symbols)
 
-    symbols = pd.Categorical.from_codes(columns.symbol_code, categories=columns.symbols)
-    pct = limit_pcts(symbols, columns.is_st, day)
+    pct = _pct_table(columns.symbols)[
+        columns.symbol_code, columns.is_st.view(np.int8), (day >= _reform_ns()).view(np.int8)
+    ]
+    from dragon_runtime.market import limit_prices_cents, to_cents
+
     up_c, _ = limit_prices_cents(to_cents(columns.pre_close), pct)
     trading = columns.volume > 0
-    limit_up = trading & (to_cents(columns.close) >= up_c)
+    limit_up = to_cents(columns.close) >= up_c
+    limit_up &= trading
 
-    ups = np.zeros(shape, dtype=np.int32)
-    ups.ravel()[cell] = limit_up
-    breaks = np.zeros(shape, dtype=bool)
-    breaks.ravel()[cell] = trading & ~limit_up
-    count = np.cumsum(ups, axis=0, dtype=np.int32, out=ups)
-    last_break = np.where(breaks, count, 0)
+    cell = session.astype(np.int64) * n_symbols + columns.symbol_code
+    shape = (int(session[-1]) + 1, n_symbols)
+    count = np.zeros(shape, dtype=np.int32)
+    count.ravel()[cell] = limit_up
+    np.cumsum(count, axis=0, out=count)
+    last_break = np.zeros(shape, dtype=np.int32)
+    trading &= ~limit_up
+    last_break.ravel()[cell] = np.where(trading, count.ravel()[cell], 0)
     np.maximum.accumulate(last_break, axis=0, out=last_break)
-    height = (count - last_break).ravel()[cell]
+    count -= last_break
     return FloorResult(
         limit_ups=int(np.count_nonzero(limit_up)),
-        max_board_height=int(height.max()) if len(height) else 0,
+        max_board_height=int(count.max()),
     )
+
+
+def _reform_ns() -> np.int64:
+    from dragon_runtime.market import CHINEXT_REFORM_DATE
+
+    return np.datetime64(CHINEXT_REFORM_DATE, "ns").view(np.int64)
+
+
+def _pct_table(symbols: np.ndarray) -> np.ndarray:
+    """Limit % by ``[symbol, is_st, on/after the ChiNext reform]`` from the runtime's
+    vectorized rule (:func:`dragon_runtime.market.limit_pcts`), 4 entries a symbol."""
+    from dragon_runtime.market import CHINEXT_REFORM_DATE, limit_pcts
+
+    reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
+    st = np.array([False, False, True, True])
+    dates = np.array([reform - 1, reform, reform - 1, reform])
+    pct = limit_pcts(
+        np.repeat(np.asarray(symbols, dtype=object), 4),
+        np.tile(st, len(symbols)),
+        np.tile(dates, len(symbols)),
+    )
+    return pct.reshape(len(symbols), 2, 2).astype(np.int16)
