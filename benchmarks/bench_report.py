@@ -203,13 +203,13 @@ def print_table(rows: Sequence[Row], title: str, notes: Sequence[str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 128))
+    console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 136))
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("step", no_wrap=True)
     for name in ("seconds", "cpu s", "sys s", "rows/s", "peak RSS", "× floor"):
-        table.add_column(name, justify="right")
-    table.add_column("target")
-    table.add_column("status")
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for r in rows:
         status = Text(r.status or "", style={PASS: "green", MISS: "bold red"}.get(r.status or ""))
         table.add_row(
