@@ -37,6 +37,7 @@ from dragon_runtime.loop import LoopResult
 
 __all__ = [
     "BRANCHES_DIR",
+    "DAILY_STEPS",
     "DISTRIBUTIONS",
     "MANIFEST_FILE",
     "MANIFEST_SCHEMA",
@@ -61,6 +62,9 @@ _DERIVED_FILES = (MANIFEST_FILE, "rollout_decision.json", "forward_plan.json")
 """Files from an earlier run of the directory that a new run invalidates first."""
 
 Progress = Callable[[str], None]
+
+DAILY_STEPS = 4 + len(BRANCH_NAMES)
+"""Steps a daily run reports: load, features, each branch, monitor, manifest."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,11 +8,17 @@ from contextlib import contextmanager
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
-from dragon_compat.pipelines.daily import MANIFEST_FILE, DailyRun
+from dragon_compat.pipelines.daily import DAILY_STEPS, MANIFEST_FILE, DailyRun
 from dragon_compat.pipelines.forward import ForwardPlan
 from dragon_compat.render import branch_summary_table
 
@@ -21,19 +27,30 @@ __all__ = ["daily_progress", "print_daily", "print_forward"]
 
 @contextmanager
 def daily_progress(console: Console) -> Iterator[Callable[[str], None]]:
-    """A step reporter: a live spinner with elapsed time on a terminal, silent when piped."""
+    """A step reporter for the daily run: a progress bar over its steps (load,
+    features, one per branch, monitor, manifest) on a terminal, silent when piped.
+    Each call names the step that starts now and completes the previous one."""
     if not console.is_terminal:
         yield lambda _label: None
         return
     with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("starting", total=None)
-        yield lambda label: progress.update(task, description=label)
+        task = progress.add_task("starting", total=DAILY_STEPS)
+        started = False
+
+        def step(label: str) -> None:
+            nonlocal started
+            progress.update(task, description=label, advance=1 if started else 0)
+            started = True
+
+        yield step
+        progress.update(task, completed=DAILY_STEPS)
 
 
 def _value(value: object) -> str:
