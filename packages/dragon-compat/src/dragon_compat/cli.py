@@ -18,12 +18,12 @@ from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
 
 #: subcommand name -> one-line help. Order is the order shown by ``dragon --help``.
 COMMANDS: dict[str, str] = {
-    "sample": "write a deterministic synthetic market (CSV, CSV.gz or Parquet)",
     "validate": "check a bars file (schema and consistency): exit 0 if valid, 2 listing the errors",
+    "sample": "write a deterministic synthetic market (CSV, CSV.gz or Parquet)",
     "run": "run one RC1 branch and write events/trades/equity CSV and summary.json",
-    "golden": "check or deliberately update the RC1 golden outputs",
     "daily": "the evening job: all branches, monitor artifacts and the daily manifest",
     "forward": "the next session's plan, governed (enforce|shadow) or standalone (off)",
+    "golden": "check or deliberately update the RC1 golden outputs",
     "demo": "the whole evening on the bundled sample: daily, governance check, forward plan",
 }
 
