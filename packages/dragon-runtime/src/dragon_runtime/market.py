@@ -264,7 +264,7 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
 
 
 def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
-    """Copy of the normalized bars frame with cent prices and daily limits.
+    """A new frame: the normalized bars with cent prices and daily limits appended.
 
     Input: rows sorted by (trade_date, symbol) with ``trade_date`` (datetime64),
     ``symbol`` (str or category), float ``open high low close pre_close``, bool
@@ -278,34 +278,48 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
     IPO day (its first row, when ``list_date`` equals that trade_date) ``has_limit``
     is False and both limits are 0 (no limit, no clamping). Raises ``ValueError``
     naming column and row when a price is not a whole number of cents.
-    """
-    out = bars.copy()
-    for column in _PRICE_COLUMNS:
-        out[f"{column}_c"] = _checked_cents(out, column)
 
-    trade_dates = out["trade_date"].to_numpy(dtype="datetime64[D]")
-    first_row = ~out["symbol"].duplicated().to_numpy()
-    if "list_date" in out.columns:
-        list_dates = out["list_date"].to_numpy(dtype="datetime64[D]")
+    ``bars`` is never modified; the result shares its columns copy-on-write (no
+    copy is made up front). Columns already present (re-annotating an annotated
+    frame) are replaced where they stand.
+    """
+    new: dict[str, np.ndarray] = {
+        f"{column}_c": _checked_cents(bars, column) for column in _PRICE_COLUMNS
+    }
+
+    trade_dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
+    first_row = ~bars["symbol"].duplicated().to_numpy()
+    if "list_date" in bars.columns:
+        list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
         ipo_day = first_row & (list_dates == trade_dates)
     else:
-        ipo_day = np.zeros(len(out), dtype=bool)
+        ipo_day = np.zeros(len(bars), dtype=bool)
     has_limit = ~ipo_day
 
-    pct = limit_pcts(out["symbol"], out["is_st"].to_numpy(dtype=bool), trade_dates)
-    up_c, down_c = limit_prices_cents(out["pre_close_c"].to_numpy(), pct)
+    pct = limit_pcts(bars["symbol"], bars["is_st"].to_numpy(dtype=bool), trade_dates)
+    up_c, down_c = limit_prices_cents(new["pre_close_c"], pct)
     for column, computed in (("up_limit", up_c), ("down_limit", down_c)):
-        if column in out.columns:
-            published = out[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        if column in bars.columns:
+            published = bars[column].to_numpy(dtype=np.float64, na_value=np.nan)
             present = ~np.isnan(published)
             if present.any():
-                computed[present] = _checked_cents(out, column, present)
+                computed[present] = _checked_cents(bars, column, present)
     up_c[ipo_day] = 0
     down_c[ipo_day] = 0
-    out["up_limit_c"] = up_c
-    out["down_limit_c"] = down_c
-    out["has_limit"] = has_limit
-    return out
+    new["up_limit_c"] = up_c
+    new["down_limit_c"] = down_c
+    new["has_limit"] = has_limit
+
+    if any(name in bars.columns for name in new):
+        # Re-annotating: replace the existing columns in place (same position).
+        out = bars.copy(deep=False)
+        for name, values in new.items():
+            out[name] = values
+        return out
+    # Append without copying the input's columns (copy-on-write keeps ``bars``
+    # untouched when the result is modified) and without consolidating blocks.
+    added = pd.DataFrame(new, index=bars.index, copy=False)
+    return pd.concat([bars, added], axis=1)
 
 
 def fill_price_cents(base_c: int, side: Literal["buy", "sell"], limit_c: int | None) -> int:
