@@ -43,14 +43,16 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 def _symbol_index(symbols: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per-row symbol index and the sorted distinct symbols (categorical-aware)."""
     if isinstance(symbols.dtype, pd.CategoricalDtype):
-        categorical = symbols.cat.remove_unused_categories()
-        categories = np.asarray(categorical.cat.categories.astype(str), dtype=object)
-        order = np.argsort(categories, kind="stable")
-        position = np.empty(len(order), dtype=np.int64)
-        position[order] = np.arange(len(order), dtype=np.int64)
-        codes = categorical.cat.codes.to_numpy(dtype=np.int64)
+        codes = symbols.cat.codes.to_numpy(dtype=np.int64)
         if codes.size and codes.min() < 0:
             raise ValueError("column 'symbol' is null on at least one row")
+        all_categories = symbols.cat.categories
+        used = np.bincount(codes, minlength=len(all_categories)) > 0
+        categories = np.asarray(all_categories[used].astype(str), dtype=object)
+        order = np.argsort(categories, kind="stable")
+        # category code -> position of its symbol among the sorted used categories
+        position = np.full(len(all_categories), -1, dtype=np.int64)
+        position[np.flatnonzero(used)[order]] = np.arange(len(order), dtype=np.int64)
         return position[codes], categories[order]
     codes, uniques = pd.factorize(symbols, sort=True)
     if codes.size and codes.min() < 0:
