@@ -121,4 +121,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise DragonUserError(f"{path}: permission denied") from None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as err:
         raise DragonUserError(f"{path}: is not a readable Parquet file: {err}") from None
-    return table.to_pandas()
+    # One block per column (no consolidation copy) and release each Arrow column
+    # as soon as it is converted: peak memory stays near one copy of the data.
+    # ``self_destruct`` leaves ``table`` unusable, so it is not touched afterwards.
+    return table.to_pandas(split_blocks=True, self_destruct=True)
