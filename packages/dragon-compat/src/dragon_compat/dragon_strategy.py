@@ -134,11 +134,7 @@ class DragonRuleEngine:
             },
             carry_forward=(BOARD_HEIGHT_ANNOTATION,),
         )
-        cells = np.flatnonzero(panel.row.ravel() >= 0)
-        symbol_of_row = np.empty(len(annotated), dtype=np.int64)
-        symbol_of_row[panel.row.ravel()[cells]] = cells % panel.shape[1]
-        session_of_row = np.empty(len(annotated), dtype=np.int64)
-        session_of_row[panel.row.ravel()[cells]] = cells // panel.shape[1]
+        session_of_row = panel.session_of_row
 
         candidate_rows = np.flatnonzero(features["is_candidate"].to_numpy(dtype=bool))
         candidate_rows = candidate_rows[np.argsort(session_of_row[candidate_rows], kind="stable")]
@@ -150,7 +146,7 @@ class DragonRuleEngine:
             bars=annotated,
             features=features,
             panel=panel,
-            symbol_of_row=symbol_of_row,
+            symbol_of_row=panel.symbol_of_row,
             candidate_rows=candidate_rows,
             session_bounds=bounds,
             outcomes=outcomes,

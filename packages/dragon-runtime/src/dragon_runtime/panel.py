@@ -72,6 +72,9 @@ class MarketPanel:
     - ``suspended``: ``bool``; no row, before the first row, after the last row,
       or ``volume == 0`` (NaN volume counts as 0).
     - ``row``: ``int64`` position of the cell's row in the source frame, -1 = none.
+    - ``session_of_row`` / ``symbol_of_row``: ``int64`` ``[n_rows]``, the inverse of
+      ``row``: the session and symbol index of every source-frame row, in frame
+      order (``row[session_of_row[i], symbol_of_row[i]] == i``).
     - ``annotations``: name -> ``float64 [T, N]``, NaN where there is no row
       (unless carried forward, see :meth:`from_frame`).
     """
@@ -87,6 +90,8 @@ class MarketPanel:
     has_limit: np.ndarray
     suspended: np.ndarray
     row: np.ndarray
+    session_of_row: np.ndarray
+    symbol_of_row: np.ndarray
     annotations: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -125,7 +130,8 @@ class MarketPanel:
         """Pivot an :func:`~dragon_runtime.market.annotate_limits` frame into a panel.
 
         ``frame`` needs ``trade_date symbol volume has_limit`` and the ``*_c`` price
-        columns; row order is free (``row`` records positions). ``annotations`` maps
+        columns; row order is free (``row``, ``session_of_row`` and ``symbol_of_row``
+        record positions). ``annotations`` maps
         names to array-likes aligned with the frame's rows (float-convertible).
         Names in ``carry_forward`` are forward-filled over sessions where the symbol
         has no row, from its latest earlier row (values on rows are never replaced,
@@ -195,5 +201,7 @@ class MarketPanel:
             has_limit=has_limit,
             suspended=suspended,
             row=_read_only(row),
+            session_of_row=_read_only(day_codes.astype(np.int64, copy=False)),
+            symbol_of_row=_read_only(sym_codes),
             annotations=MappingProxyType(dense_annotations),
         )
