@@ -20,8 +20,9 @@ looks results up per session.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,15 @@ BRANCH_NAMES: tuple[str, ...] = tuple(BRANCHES)
 _PREDICATE_INPUTS: tuple[str, ...] = ("amount", "turnover_rate", "is_st")
 """Bars columns the predicates read beside the features."""
 
+_HOOK_COLUMNS: tuple[str, ...] = (
+    "board_height",
+    "amount",
+    "alpha_score",
+    "is_broken",
+    "is_limit_up",
+)
+"""Feature/bars columns the RC1 hooks read every session, resolved once in ``prepare``."""
+
 
 @dataclass(frozen=True, eq=False)
 class PreparedMarket:
@@ -76,6 +86,9 @@ class PreparedMarket:
       ``session_bounds[t]:session_bounds[t + 1]`` slices session ``t``'s.
     - ``outcomes`` / ``predicate_texts``: predicate outcome matrix and recorded
       strings of every candidate row (aligned with ``candidate_rows``).
+    - ``hook_columns``: read-only name -> array over bars rows of the columns the
+      RC1 hooks read each session (resolved as :meth:`feature` does), so the loop
+      does no per-call DataFrame lookup. Empty means none are cached.
     """
 
     bars: pd.DataFrame
@@ -86,16 +99,22 @@ class PreparedMarket:
     session_bounds: np.ndarray
     outcomes: np.ndarray
     predicate_texts: np.ndarray
+    hook_columns: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
 
     def candidate_positions(self, t: int) -> slice:
         """Positions in ``candidate_rows`` of session ``t``'s candidates."""
         return slice(int(self.session_bounds[t]), int(self.session_bounds[t + 1]))
 
     def feature(self, name: str) -> np.ndarray:
-        """Feature (or bars) column ``name`` as a numpy array over bars rows."""
-        if name in self.features.columns:
-            return self.features[name].to_numpy()
-        return self.bars[name].to_numpy()
+        """Feature (or bars) column ``name`` as a read-only numpy array over bars rows.
+
+        A feature wins over a bars column of the same name; ``KeyError`` when
+        neither has it. Hook columns come from ``hook_columns`` (no lookup).
+        """
+        cached = self.hook_columns.get(name)
+        if cached is not None:
+            return cached
+        return _column_values(self.bars, self.features, name)
 
 
 class DragonRuleEngine:
@@ -151,6 +170,9 @@ class DragonRuleEngine:
             session_bounds=bounds,
             outcomes=outcomes,
             predicate_texts=predicates_strings(outcomes),
+            hook_columns=MappingProxyType(
+                {name: _column_values(annotated, features, name) for name in _HOOK_COLUMNS}
+            ),
         )
 
     def run(
@@ -309,6 +331,14 @@ class _BoundHooks:
 
     def exit_rule(self, ctx: SessionContext, position: PositionView) -> str | None:
         return self._engine.exit_rule(ctx, position, self._market)
+
+
+def _column_values(bars: pd.DataFrame, features: pd.DataFrame, name: str) -> np.ndarray:
+    """Feature column ``name``, else bars column ``name``, as a read-only array."""
+    column = features[name] if name in features.columns else bars[name]
+    values = column.to_numpy().view()  # a view: never flags the frame's own array
+    values.flags.writeable = False
+    return values
 
 
 def _predicate_rows(
