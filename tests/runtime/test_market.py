@@ -284,3 +284,16 @@ def test_fill_and_fee_sides_are_checked(side: str) -> None:
         fill_price_cents(1000, side, None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="side"):
         fees_cents(1000, side, D(2024, 1, 2))  # type: ignore[arg-type]
+
+
+def test_annotating_an_annotated_frame_keeps_its_columns_and_values() -> None:
+    from dragon_runtime.market import annotate_limits
+    from tests.runtime.builders import flat, make_bars
+
+    bars = make_bars({"600001.SH": [flat(10.0), flat(10.5)]})
+    once = annotate_limits(bars)
+    twice = annotate_limits(once)
+    assert list(twice.columns) == list(once.columns)
+    pd.testing.assert_frame_equal(twice, once)
+    assert list(bars.columns) == [c for c in once.columns if c in bars.columns]
+    assert "up_limit_c" not in bars.columns  # the input is not modified

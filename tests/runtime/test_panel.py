@@ -138,3 +138,13 @@ def test_loop_carries_board_height_over_a_suspension_from_the_latest_trading_ses
         (day(3), "SUSPENDED", 3),
         (day(4), "CONTINUES_LIMIT_UP", 3),
     ]
+
+
+def test_session_and_symbol_of_row_invert_row() -> None:
+    frame = _frame().iloc[::-1].reset_index(drop=True)  # any row order
+    panel = MarketPanel.from_frame(frame)
+    assert panel.session_of_row.shape == panel.symbol_of_row.shape == (len(frame),)
+    for i in range(len(frame)):
+        assert panel.row[panel.session_of_row[i], panel.symbol_of_row[i]] == i
+    assert not panel.session_of_row.flags.writeable
+    assert not panel.symbol_of_row.flags.writeable
