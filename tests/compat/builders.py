@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from dragon_compat.data.schema import NORMALIZED_COLUMNS
 from dragon_runtime.market import limit_pct, limit_price
 
 __all__ = [
@@ -78,24 +79,7 @@ DEFAULTS: Final[dict[str, Any]] = {
 }
 """Field values of a row that does not set them."""
 
-COLUMNS: Final = (
-    "trade_date",
-    "symbol",
-    "open",
-    "high",
-    "low",
-    "close",
-    "pre_close",
-    "volume",
-    "amount",
-    "turnover_rate",
-    "sector",
-    "is_st",
-    "name",
-    "list_date",
-    "up_limit",
-    "down_limit",
-)
+COLUMNS: Final = NORMALIZED_COLUMNS
 
 
 def sessions(n: int, start: str = START) -> list[pd.Timestamp]:
