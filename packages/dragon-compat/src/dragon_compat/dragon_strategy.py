@@ -59,8 +59,6 @@ __all__ = [
 BRANCH_NAMES: tuple[str, ...] = tuple(BRANCHES)
 """The four RC1 branches, in rc1-strategy.md §5 order."""
 
-_PREDICATE_INPUTS: tuple[str, ...] = ("amount", "turnover_rate", "is_st")
-"""Bars columns the predicates read beside the features."""
 
 _HOOK_COLUMNS: tuple[str, ...] = (
     "board_height",
@@ -81,7 +79,7 @@ class PreparedMarket:
     - ``features``: :func:`~dragon_compat.features.compute_features`, row for row.
     - ``panel``: the dense [session, symbol] panel the loop runs on, annotated with
       ``board_height`` (carried over suspensions) and ``alpha_score``.
-    - ``symbol_of_row``: panel symbol index of every bars row.
+    - ``symbol_of_row`` (property): panel symbol index of every bars row.
     - ``candidate_rows``: bars rows that are RC1 candidates, ascending;
       ``session_bounds[t]:session_bounds[t + 1]`` slices session ``t``'s.
     - ``outcomes`` / ``predicate_texts``: predicate outcome matrix and recorded
@@ -94,12 +92,16 @@ class PreparedMarket:
     bars: pd.DataFrame
     features: pd.DataFrame
     panel: MarketPanel
-    symbol_of_row: np.ndarray
     candidate_rows: np.ndarray
     session_bounds: np.ndarray
     outcomes: np.ndarray
     predicate_texts: np.ndarray
     hook_columns: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def symbol_of_row(self) -> np.ndarray:
+        """Panel symbol index of every bars row (the panel's own map)."""
+        return self.panel.symbol_of_row
 
     def candidate_positions(self, t: int) -> slice:
         """Positions in ``candidate_rows`` of session ``t``'s candidates."""
@@ -165,7 +167,6 @@ class DragonRuleEngine:
             bars=annotated,
             features=features,
             panel=panel,
-            symbol_of_row=panel.symbol_of_row,
             candidate_rows=candidate_rows,
             session_bounds=bounds,
             outcomes=outcomes,
@@ -306,7 +307,8 @@ class DragonRuleEngine:
 
 
 class _BoundHooks:
-    """Adapts an engine + prepared market + branch to the runtime's hooks protocol."""
+    """Adapts an engine + prepared market to the runtime's hooks protocol (the branch
+    reaches the hooks as ``ctx.branch``)."""
 
     __slots__ = ("_engine", "_market")
 
@@ -344,9 +346,6 @@ def _column_values(bars: pd.DataFrame, features: pd.DataFrame, name: str) -> np.
 def _predicate_rows(
     bars: pd.DataFrame, features: pd.DataFrame, rows: np.ndarray
 ) -> Mapping[str, np.ndarray]:
-    """The columns every predicate reads, restricted to ``rows``."""
-    columns = {name: features[name].to_numpy()[rows] for name in features.columns}
-    for name in _PREDICATE_INPUTS:
-        columns[name] = bars[name].to_numpy()[rows]
-    needed = {name for predicate in PREDICATES for name in predicate.inputs}
-    return {name: values for name, values in columns.items() if name in needed}
+    """The columns the predicates read (features first, else bars), restricted to ``rows``."""
+    needed = sorted({name for predicate in PREDICATES for name in predicate.inputs})
+    return {name: _column_values(bars, features, name)[rows] for name in needed}
