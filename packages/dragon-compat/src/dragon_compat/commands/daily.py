@@ -11,28 +11,12 @@ holds another run (``--force`` overwrites it).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-
-def iso_date(text: str) -> dt.date:
-    """argparse type for ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date YYYY-MM-DD") from None
+from dragon_compat.commands.market_args import add_market_arguments
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="FILE", help="bars file (default: the bundled sample)")
-    parser.add_argument(
-        "--side-table", action="append", metavar="FILE", help="side table(s) for the bars"
-    )
-    parser.add_argument(
-        "--as-of",
-        type=iso_date,
-        metavar="DATE",
-        help="run for the data's latest session on or before DATE (default: its last session)",
-    )
+    add_market_arguments(parser, as_of=True)
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run directory")
     parser.add_argument(
         "--force", action="store_true", help="overwrite a run directory that holds another run"

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import argparse
 
-from dragon_compat.commands.daily import iso_date
+from dragon_compat.commands.market_args import add_market_arguments
 
 #: exit codes of ``dragon-governance check`` that are decisions, not failures
 _DECISION_EXITS = {0: "PROCEED", 10: "HOLD", 20: "ROLLBACK_REVIEW_REQUIRED"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="FILE", help="bars file (default: the bundled sample)")
-    parser.add_argument(
-        "--as-of", type=iso_date, metavar="DATE", help="run session (default: last)"
-    )
+    add_market_arguments(parser, as_of=True)
     parser.add_argument(
         "--scenario",
         choices=("proceed", "hold", "rollback"),
@@ -71,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(Rule("[bold]1 · dragon daily[/]"))
     with daily_progress(console) as progress:
         progress("load and validate data")
-        market = load_market(args.data)
+        market = load_market(args.data, side_table=args.side_table)
         _, session = truncate_at(market.bars, args.as_of, source=market.label)
         run_dir = Path(args.out) / f"run-{session.isoformat()}"
         if run_dir.exists():

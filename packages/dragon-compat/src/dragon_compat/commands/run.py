@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 
+from dragon_compat.commands.market_args import add_market_arguments
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data", metavar="FILE", help="bars file (default: the bundled sample market)"
-    )
-    parser.add_argument(
-        "--side-table", action="append", metavar="FILE", help="side table(s) for the bars"
-    )
+    add_market_arguments(parser)
     parser.add_argument(
         "--branch",
         required=True,
