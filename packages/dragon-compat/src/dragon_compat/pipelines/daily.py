@@ -96,11 +96,13 @@ def truncate_at(
     """Bars up to the run's session and that session.
 
     The session is the data's latest session on or before ``as_of`` (default: the
-    data's last session). Raises :class:`DragonUserError` when ``as_of`` lies
-    before the first or after the last session of the data.
+    data's last session). ``bars`` is a normalized frame, sorted by ``trade_date``,
+    so the session is found by binary search and the rows kept are a prefix. Raises
+    :class:`DragonUserError` when ``as_of`` lies before the first or after the last
+    session of the data.
     """
     days = bars["trade_date"].to_numpy(dtype="datetime64[D]")
-    first, last = days.min().astype(dt.date), days.max().astype(dt.date)
+    first, last = days[0].astype(dt.date), days[-1].astype(dt.date)
     if as_of is None:
         return bars, last
     if not first <= as_of <= last:
@@ -108,11 +110,9 @@ def truncate_at(
             f"{source}: --as-of {as_of.isoformat()} is outside the data, which covers "
             f"{first.isoformat()} .. {last.isoformat()}"
         )
-    sessions = np.unique(days)
-    session = sessions[np.searchsorted(sessions, np.datetime64(as_of, "D"), side="right") - 1]
-    keep = days <= session
-    truncated = bars.loc[keep].reset_index(drop=True) if not keep.all() else bars
-    return truncated, session.astype(dt.date)
+    end = int(np.searchsorted(days, np.datetime64(as_of, "D"), side="right"))
+    truncated = bars if end == len(bars) else bars.iloc[:end].reset_index(drop=True)
+    return truncated, days[end - 1].astype(dt.date)
 
 
 def _input_path(market: MarketInput) -> str:
