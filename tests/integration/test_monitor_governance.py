@@ -33,7 +33,7 @@ from dragon_governance.sources.registry import (
     REFINED_CONTROL,
     REFINED_CONTROL_SCHEMA,
 )
-from tests.integration.test_monitor_builders import (
+from tests.compat.monitor.builders import (
     CAPITAL,
     fills,
     market,

@@ -1,4 +1,4 @@
-"""Fixture builders for the monitor tests (this module holds no tests).
+"""Builders for the monitor tests: hand-made RC1 output tables (this module holds no tests).
 
 A hand-made "market" here is just the RC1 output tables of the three monitored
 branches (rc1-strategy.md §7 columns, dates as ISO strings as ``pd.read_csv``
@@ -206,7 +206,7 @@ def history(artifacts: MonitorArtifacts, condition_id: str) -> list[bool]:
 
 
 @st.composite
-def random_markets(draw):
+def random_markets(draw: st.DrawFn) -> tuple[dict[str, BranchTables], int]:
     """(tables, as_of index): random equity paths, closed trades and fills."""
     count = draw(st.integers(min_value=1, max_value=45))
     cents = st.integers(min_value=60_000_000, max_value=140_000_000)

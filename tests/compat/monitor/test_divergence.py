@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dragon_compat.monitor import RC1_MONITOR
 from dragon_compat.monitor.divergence import control_status, divergence_level, jaccard
-from tests.integration.test_monitor_builders import (
+from tests.compat.monitor.builders import (
     CAPITAL,
     CONTROL,
     REFERENCE,
@@ -18,7 +18,7 @@ from tests.integration.test_monitor_builders import (
     monitor_last,
     signals,
 )
-from tests.integration.test_monitor_builders import condition as status
+from tests.compat.monitor.builders import condition as status
 
 SYMBOLS = [f"60000{i}.SH" for i in range(10)]
 

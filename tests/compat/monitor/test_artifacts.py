@@ -21,7 +21,7 @@ from dragon_compat.monitor import (
 )
 from dragon_compat.monitor.conditions import trailing_run
 from dragon_runtime.canonical import canonical_json
-from tests.integration.test_monitor_builders import (
+from tests.compat.monitor.builders import (
     CAPITAL,
     fills,
     market,

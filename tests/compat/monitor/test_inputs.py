@@ -11,7 +11,7 @@ import pytest
 from dragon_compat.errors import DragonUserError
 from dragon_compat.monitor import BranchTables, compute_monitor
 from dragon_runtime.canonical import equity_csv, events_csv, trades_csv
-from tests.integration.test_monitor_builders import (
+from tests.compat.monitor.builders import (
     CANDIDATE,
     CAPITAL,
     CONTROL,

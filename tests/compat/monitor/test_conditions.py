@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dragon_compat.monitor import CONDITIONS, RC1_MONITOR
-from tests.integration.test_monitor_builders import (
+from tests.compat.monitor.builders import (
     CAPITAL,
     fills,
     history,
@@ -14,7 +14,7 @@ from tests.integration.test_monitor_builders import (
     monitor_last,
     signals,
 )
-from tests.integration.test_monitor_builders import condition as status
+from tests.compat.monitor.builders import condition as status
 
 # -- the table itself ---------------------------------------------------------------
 
