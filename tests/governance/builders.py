@@ -13,10 +13,15 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from dragon_governance.decision import RolloutDecision
+from dragon_governance.gates.result import GateResult
+from dragon_governance.outcomes import Gate
 
 AS_OF = date(2024, 10, 8)
 #: The XSHG sessions up to AS_OF (the holiday ran 2024-10-01..07).
@@ -190,3 +195,17 @@ class RunDir:
         elif MANIFEST not in self.omitted:
             (self.root / MANIFEST).write_text(json.dumps(manifest, indent=2))
         return self.root
+
+
+Evaluate = Callable[..., RolloutDecision]
+"""The ``evaluate`` fixture (conftest): build a ``RunDir`` and evaluate it."""
+
+
+def gate(decision: RolloutDecision, which: Gate) -> GateResult:
+    """The result of one gate."""
+    return next(result for result in decision.gates if result.name is which)
+
+
+def codes(decision: RolloutDecision, which: Gate) -> list[str]:
+    """The reason codes one gate gave, in order."""
+    return [reason.code for reason in gate(decision, which).reasons]

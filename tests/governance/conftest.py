@@ -1,8 +1,10 @@
-"""Governance test fixtures: an isolated session cache and run-directory builders."""
+"""Governance test fixtures: an isolated session cache, a run directory, an evaluator.
+
+Fixtures only; helpers that tests import live in :mod:`tests.governance.builders`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -10,10 +12,8 @@ import pytest
 
 from dragon_governance.decision import RolloutDecision
 from dragon_governance.evaluation import evaluate_run
-from dragon_governance.gates.result import GateResult
-from dragon_governance.outcomes import Gate
 from dragon_governance.session_calendar import CACHE_ENV
-from tests.governance.builders import AS_OF, RunDir
+from tests.governance.builders import AS_OF, Evaluate, RunDir
 
 
 @pytest.fixture(scope="session")
@@ -33,9 +33,6 @@ def run(tmp_path: Path) -> RunDir:
     return RunDir(tmp_path / "run")
 
 
-Evaluate = Callable[..., RolloutDecision]
-
-
 @pytest.fixture
 def evaluate() -> Evaluate:
     """Build a ``RunDir`` and evaluate it (as of 2024-10-08 unless told otherwise)."""
@@ -44,13 +41,3 @@ def evaluate() -> Evaluate:
         return evaluate_run(run_dir.build(), as_of=as_of, **kwargs)
 
     return _evaluate
-
-
-def gate(decision: RolloutDecision, which: Gate) -> GateResult:
-    """The result of one gate."""
-    return next(result for result in decision.gates if result.name is which)
-
-
-def codes(decision: RolloutDecision, which: Gate) -> list[str]:
-    """The reason codes one gate gave, in order."""
-    return [reason.code for reason in gate(decision, which).reasons]

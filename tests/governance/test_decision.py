@@ -14,8 +14,7 @@ from dragon_governance.errors import GovernanceUserError, IntegrityError
 from dragon_governance.evaluation import evaluate_run
 from dragon_governance.outcomes import Decision
 from dragon_governance.session_calendar import exchange_calendars_version
-from tests.governance.builders import AS_OF, CONTROL, HEALTH, RunDir, sha256
-from tests.governance.conftest import Evaluate
+from tests.governance.builders import AS_OF, CONTROL, HEALTH, Evaluate, RunDir, sha256
 
 
 def test_identical_inputs_give_byte_identical_decisions(tmp_path: Path, evaluate: Evaluate):

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from dragon_governance.outcomes import Gate, Status
-from tests.governance.builders import DIVERGENCE, MANIFEST, REFINED_CONTROL, RunDir
-from tests.governance.conftest import Evaluate, codes, gate
+from tests.governance.builders import (
+    DIVERGENCE,
+    MANIFEST,
+    REFINED_CONTROL,
+    Evaluate,
+    RunDir,
+    codes,
+    gate,
+)
 
 G3 = Gate.DIVERGENCE_CONTROL
 P, W, F = Status.PASS, Status.WARN, Status.FAIL

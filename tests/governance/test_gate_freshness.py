@@ -23,9 +23,11 @@ from tests.governance.builders import (
     HEALTH,
     MANIFEST,
     REFINED_CONTROL,
+    Evaluate,
     RunDir,
+    codes,
+    gate,
 )
-from tests.governance.conftest import Evaluate, codes, gate
 
 G1 = Gate.FRESHNESS_ALIGNMENT
 

@@ -8,10 +8,12 @@ from tests.governance.builders import (
     HEALTH,
     HISTORY,
     MANIFEST,
+    Evaluate,
     RunDir,
+    codes,
+    gate,
     history_csv,
 )
-from tests.governance.conftest import Evaluate, codes, gate
 
 G2 = Gate.MONITOR_HEALTH
 
