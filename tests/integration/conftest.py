@@ -1,8 +1,10 @@
 """Fixtures of the pipeline integration tests: one small synthetic market, its runs, the CLI.
 
 The market is ``generate_market(120, 60, seed=3)`` ending 2024-10-10, written as
-Parquet once per test session. Its window spans the 2024 National Day holiday
-(2024-10-01 .. 2024-10-07); :data:`EVE_SESSION` is the session before it.
+Parquet once per test session; its facts and the helpers tests import are in
+:mod:`tests.integration.builders` (this module holds fixtures only). Its window
+spans the 2024 National Day holiday (2024-10-01 .. 2024-10-07); :data:`EVE_SESSION`
+is the session before it.
 
 Facts that depend on the generated data (on which session the candidate signals
 entries and exits, which session's rollout decision is not a rollback) are found
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -29,54 +30,28 @@ from pathlib import Path
 
 import pytest
 
-from dragon_compat.branches import DEMO_ROLES
 from dragon_compat.data.write import write_bars
 from dragon_compat.market_input import MarketInput, load_market
 from dragon_compat.pipelines.daily import DailyRun, run_daily
 from dragon_compat.sample import generate_market
 from dragon_governance.session_calendar import CACHE_ENV
+from tests.integration.builders import (
+    CANDIDATE,
+    EVE_SESSION,
+    FALLBACK,
+    MARKET_END,
+    MARKET_SEED,
+    MARKET_SESSIONS,
+    MARKET_SYMBOLS,
+    DragonCli,
+    close_signals,
+    piped_env,
+)
 
-MARKET_SYMBOLS = 120
-MARKET_SESSIONS = 60
-MARKET_SEED = 3
-MARKET_END = date(2024, 10, 10)
-"""Last session of the test market."""
-EVE_SESSION = date(2024, 9, 30)
-"""The last session before National Day."""
-NEXT_AFTER_EVE = date(2024, 10, 8)
-"""The XSHG session after :data:`EVE_SESSION` (2024-10-01 .. 10-07 is National Day)."""
-HOLIDAY = date(2024, 10, 5)
-"""A non-session date inside the market's range (National Day)."""
-OTHER_SESSION = date(2024, 9, 24)
-"""Another session of the market, for "a different run" in the same directory."""
 MONITOR_WINDOW = 20
 """Sessions of the monitor's divergence and control window (monitor.md)."""
 DECISION_SEARCH_LIMIT = 12
 """How many sessions ``governed_run`` tries before giving up."""
-
-CANDIDATE = DEMO_ROLES.candidate
-FALLBACK = DEMO_ROLES.fallback
-BRANCH_FILES = ("events.csv", "trades.csv", "equity.csv", "summary.json")
-MONITOR_FILES = (
-    "monitor_health.json",
-    "monitor_history.csv",
-    "divergence.json",
-    "refined_control.json",
-)
-
-#: environment variables that would make rich colour or size output as on a terminal
-_TERMINAL_ENV = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")
-
-Snapshot = dict[str, bytes]
-
-
-def snapshot(root: Path) -> Snapshot:
-    """Every file under ``root`` (hidden ones too): relative POSIX path -> bytes."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture(scope="session")
@@ -112,36 +87,6 @@ def eve_run(market: MarketInput, tmp_path_factory: pytest.TempPathFactory) -> Da
 def full_run(market: MarketInput, tmp_path_factory: pytest.TempPathFactory) -> DailyRun:
     """The daily run for the market's last session (read-only)."""
     return run_daily(market, tmp_path_factory.mktemp("full") / "run")
-
-
-def close_signals(run_dir: Path, branch: str, session: date) -> dict[str, list[dict[str, object]]]:
-    """The branch's ENTER_SIGNAL/EXIT_SIGNAL events at ``session``'s close, in the form
-    ``forward_plan.json`` lists orders — read with ``csv``, independently of the pipeline."""
-    text = (run_dir / "branches" / branch / "events.csv").read_text(encoding="utf-8")
-    rows = [
-        row
-        for row in csv.DictReader(io.StringIO(text))
-        if row["trade_date"] == session.isoformat() and row["phase"] == "CLOSE"
-    ]
-    return {
-        "entries": [
-            {
-                "symbol": row["symbol"],
-                "rank": int(row["rank"]),
-                "board_height": int(row["board_height"]),
-                "alpha_score": row["alpha_score"],
-                "close": row["price"],
-                "predicates": row["predicates"],
-            }
-            for row in rows
-            if row["event_type"] == "ENTER_SIGNAL"
-        ],
-        "exits": [
-            {"symbol": row["symbol"], "shares": int(row["shares"]), "reason": row["reason_code"]}
-            for row in rows
-            if row["event_type"] == "EXIT_SIGNAL"
-        ],
-    }
 
 
 def _sessions(run: DailyRun) -> list[date]:
@@ -215,16 +160,6 @@ def orders_copy(orders_run: DailyRun, tmp_path: Path) -> Path:
 def governed_copy(governed_run: DailyRun, tmp_path: Path) -> Path:
     """A private copy of the governed (PROCEED or HOLD) run's directory."""
     return _copy(governed_run, tmp_path)
-
-
-def piped_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This process's environment minus terminal overrides, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k not in _TERMINAL_ENV}
-    env.update(extra or {})
-    return env
-
-
-DragonCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture

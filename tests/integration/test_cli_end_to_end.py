@@ -22,7 +22,7 @@ from dragon_compat.data.report import Rule
 from dragon_compat.data.write import write_bars
 from dragon_compat.dragon_strategy import BRANCH_NAMES
 from dragon_compat.sample import bundled_sample_path, generate_market
-from tests.integration.conftest import (
+from tests.integration.builders import (
     CANDIDATE,
     EVE_SESSION,
     HOLIDAY,

@@ -27,7 +27,7 @@ from dragon_compat.sample import generate_market
 from dragon_governance import evaluate_run
 from dragon_governance.outcomes import Gate, Status
 from dragon_governance.sources import load_run_sources
-from tests.integration.conftest import (
+from tests.integration.builders import (
     BRANCH_FILES,
     CANDIDATE,
     EVE_SESSION,

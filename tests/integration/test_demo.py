@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dragon_compat.cli import main
-from tests.integration.conftest import MARKET_END, piped_env, snapshot
+from tests.integration.builders import MARKET_END, piped_env, snapshot
 
 STEP_TITLES = (
     "1 · dragon daily",

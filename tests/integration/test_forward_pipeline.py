@@ -28,7 +28,7 @@ from dragon_compat.pipelines.forward import (
 )
 from dragon_compat.sample import generate_market
 from dragon_governance import Decision, read_decision, verify_ledger
-from tests.integration.conftest import (
+from tests.integration.builders import (
     CANDIDATE,
     EVE_SESSION,
     FALLBACK,
