@@ -1,5 +1,7 @@
 """The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles."""
 
+from __future__ import annotations
+
 import dataclasses
 from pathlib import Path
 

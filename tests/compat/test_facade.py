@@ -1,5 +1,7 @@
 """The DragonRuleEngine facade: its pinned public surface, and overridable hooks."""
 
+from __future__ import annotations
+
 import inspect
 
 import numpy as np

@@ -1,5 +1,7 @@
 """RC1 features (rc1-strategy.md §3, §9) on hand-made minimal markets."""
 
+from __future__ import annotations
+
 import math
 
 import numpy as np

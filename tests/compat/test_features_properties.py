@@ -6,6 +6,8 @@ per-symbol features of a symbol must not depend on which other symbols the frame
 holds.
 """
 
+from __future__ import annotations
+
 import math
 from collections import defaultdict
 

@@ -2,6 +2,8 @@
 branches hashes exactly to golden/rc1/HASHES.json; differences are named; the
 golden market exercises every event type and reason code; parity holds on it."""
 
+from __future__ import annotations
+
 import datetime as dt
 import json
 import shutil

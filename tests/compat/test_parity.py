@@ -6,6 +6,8 @@ importing dragon_runtime; if the extraction changed any behaviour — an order, 
 rounding, a tie — some market below makes the bytes differ.
 """
 
+from __future__ import annotations
+
 import pytest
 from hypothesis import given, settings
 

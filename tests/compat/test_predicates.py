@@ -1,6 +1,8 @@
 """The twelve RC1 predicates (rc1-strategy.md §4): PASS / FAIL / UNAVAILABLE, weak-family
 isolation and the recorded predicates string."""
 
+from __future__ import annotations
+
 import logging
 import math
 from pathlib import Path

@@ -1,5 +1,7 @@
 """`dragon run` writes a branch's four RC1 files canonically (rc1-strategy.md §7)."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
 import pytest

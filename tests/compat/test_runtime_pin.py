@@ -1,5 +1,7 @@
 """dragon-compat refuses to import against a dragon-runtime outside its pinned range."""
 
+from __future__ import annotations
+
 import subprocess
 import sys
 import textwrap

@@ -1,5 +1,7 @@
 """The branch selection rule (rc1-strategy.md §5, §9 precedence) on hand-made sessions."""
 
+from __future__ import annotations
+
 import math
 
 import numpy as np

@@ -1,5 +1,7 @@
 """Invariants of the selection rule on random sessions (hypothesis)."""
 
+from __future__ import annotations
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st

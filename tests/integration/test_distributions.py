@@ -1,5 +1,7 @@
 """The dependency direction of architecture.md holds in the installed metadata."""
 
+from __future__ import annotations
+
 from importlib import metadata
 
 from packaging.requirements import Requirement

@@ -1,5 +1,7 @@
 """The documented scenario dates of the bundled sample reach each rollout decision."""
 
+from __future__ import annotations
+
 import pytest
 
 from dragon_compat.market_input import load_market
