@@ -32,18 +32,25 @@ from dragon_compat.exit_rule import RC1_EXIT_POLICY, ExitPolicy, exit_reason
 from dragon_compat.features import compute_features
 from dragon_compat.predicates import PREDICATES, evaluate, predicates_strings
 from dragon_compat.selection import Screened, decide, rank_order, screen
-from dragon_runtime.canonical import write_branch_outputs
-from dragon_runtime.hooks import Book, PositionView, SessionContext, Signal, Verdict
-from dragon_runtime.loop import (
+from dragon_runtime import (
     ALPHA_SCORE_ANNOTATION,
     BOARD_HEIGHT_ANNOTATION,
+    EQUITY_COLUMNS,
+    EVENT_COLUMNS,
+    SUMMARY_KEYS,
+    TRADE_COLUMNS,
+    Book,
     LoopConfig,
     LoopResult,
+    MarketPanel,
+    PositionView,
+    SessionContext,
+    Signal,
+    Verdict,
+    annotate_limits,
     run_loop,
+    write_branch_outputs,
 )
-from dragon_runtime.market import annotate_limits
-from dragon_runtime.panel import MarketPanel
-from dragon_runtime.payloads import EQUITY_COLUMNS, EVENT_COLUMNS, SUMMARY_KEYS, TRADE_COLUMNS
 
 __all__ = [
     "BRANCH_NAMES",

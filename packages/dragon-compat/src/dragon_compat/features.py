@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.data.schema import REQUIRED_COLUMNS
-from dragon_runtime.market import annotate_limits
+from dragon_runtime import annotate_limits
 
 __all__ = [
     "CANDIDATE_MIN_HEIGHT",

@@ -31,7 +31,7 @@ import numpy as np
 
 from dragon_compat.branches import BranchConfig, Ordering
 from dragon_compat.predicates import PREDICATES, Outcome, Predicate
-from dragon_runtime.reasons import EventType, ReasonCode, Tier
+from dragon_runtime import EventType, ReasonCode, Tier
 
 __all__ = ["CandidateDecision", "Screened", "decide", "rank_order", "screen", "select"]
 

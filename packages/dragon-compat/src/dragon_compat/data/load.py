@@ -237,7 +237,7 @@ def _to_native_unit(values: np.ndarray, scale: float | None) -> np.ndarray:
 
 def _snap_cents(values: np.ndarray) -> np.ndarray:
     """Remove float noise from a difference of whole-cent prices (10.35 − 0.94)."""
-    from dragon_runtime.market import whole_cents
+    from dragon_runtime import whole_cents
 
     return np.where(whole_cents(values), np.rint(values * 100.0) / 100.0, values)
 
