@@ -85,7 +85,7 @@ def floor_pass(columns: FloorColumns) -> FloorResult:
     pct = _pct_table(columns.symbols)[
         columns.symbol_code, columns.is_st.view(np.int8), (day >= _reform_ns()).view(np.int8)
     ]
-    from dragon_runtime.market import limit_prices_cents, to_cents
+    from dragon_runtime import limit_prices_cents, to_cents
 
     up_c, _ = limit_prices_cents(to_cents(columns.pre_close), pct)
     trading = columns.volume > 0
@@ -109,7 +109,7 @@ def floor_pass(columns: FloorColumns) -> FloorResult:
 
 
 def _reform_ns() -> np.int64:
-    from dragon_runtime.market import CHINEXT_REFORM_DATE
+    from dragon_runtime import CHINEXT_REFORM_DATE
 
     return np.datetime64(CHINEXT_REFORM_DATE, "ns").view(np.int64)
 
@@ -117,7 +117,7 @@ def _reform_ns() -> np.int64:
 def _pct_table(symbols: np.ndarray) -> np.ndarray:
     """Limit % by ``[symbol, is_st, on/after the ChiNext reform]`` from the runtime's
     vectorized rule (:func:`dragon_runtime.market.limit_pcts`), 4 entries a symbol."""
-    from dragon_runtime.market import CHINEXT_REFORM_DATE, limit_pcts
+    from dragon_runtime import CHINEXT_REFORM_DATE, limit_pcts
 
     reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
     st = np.array([False, False, True, True])

@@ -137,10 +137,6 @@ class Meter:
         """Set the running segment's row count (when known only after it started)."""
         self._rows = rows
 
-    def names(self) -> list[str]:
-        """Names of the finished segments, in order."""
-        return [segment.name for segment in self.segments]
-
     def _peak(self) -> int:
         high_water_mark = _status_bytes("VmHWM")
         return high_water_mark if high_water_mark is not None else _ru_maxrss_bytes()

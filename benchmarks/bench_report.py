@@ -5,7 +5,7 @@ every comparison is ``≤`` (a value equal to its target passes):
 
 =====================================  ==========
 load (Parquet, ``load_bars``)          ≤ 1.5 s
-features (``compute_features``)        ≤ 6 s
+features (``featurize``)               ≤ 6 s
 each branch loop                       ≤ 1.5 s
 whole four-branch run with outputs     ≤ 20 s
 peak RSS of the whole-run process      ≤ 5 GiB
@@ -144,11 +144,11 @@ def build_rows(
         row("floor", "FLOOR (read + pass)", floor),
         row("load_parquet", "load Parquet (load_bars)", p[LOAD_PARQUET], target=LOAD_TARGET_S),
         row("load_csv", csv_label, c[LOAD_CSV]),
-        row("limits", "prepare: limits (annotate_limits)", p[LIMITS]),
-        row("features", "prepare: features (compute_features)", p[FEATURES],
+        row("limits", "prepare: limits (annotate)", p[LIMITS]),
+        row("features", "prepare: features (featurize)", p[FEATURES],
             target=FEATURES_TARGET_S),
-        row("panel", "prepare: panel (MarketPanel, row maps)", p[PANEL]),
-        row("predicates", "prepare: predicates (12, candidates)", p[PREDICATES]),
+        row("panel", "prepare: panel (build_panel)", p[PANEL]),
+        row("predicates", "prepare: predicates (evaluate_candidates)", p[PREDICATES]),
         row("prepare", "prepare total", prepare),
         *(
             row(name, f"loop {name.removeprefix(LOOP_PREFIX)}", p[name], target=LOOP_TARGET_S)

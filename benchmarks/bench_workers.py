@@ -8,17 +8,15 @@ work. A worker returns a JSON-able dict; ``bench.py`` writes it to ``--result``.
   CSV copy (when missing). Not measured against targets — it is the cache.
 - ``floor``: :mod:`bench_floor` — read the needed columns, one numpy pass.
 - ``pipeline``: the whole four-branch run, cut into back-to-back segments: load
-  (Parquet, :func:`dragon_compat.data.load_bars`), ``DragonRuleEngine.prepare``
-  split into limits / features / panel / predicates, each branch's loop, writing
-  every branch's outputs.
+  (Parquet, :func:`dragon_compat.data.load_bars`), the four named preparation steps
+  of :mod:`dragon_compat.prepare` (limits, features, panel, predicates — the last
+  one includes assembling the prepared market), each branch's loop, writing every
+  branch's outputs.
 - ``csv``: :func:`~dragon_compat.data.load_bars` of the CSV copy.
 
-``prepare`` is split by probes, not by re-implementing it: for the duration of the
-call, ``dragon_compat.dragon_strategy.compute_features`` and ``evaluate`` are
-wrapped so the meter switches segment when prepare enters and leaves them
-(limits = start → features; panel = after features → predicates; predicates =
-predicate evaluation to the end of prepare). If prepare stops calling either name,
-the worker fails and says which probe to update.
+The preparation steps are called one by one, exactly as
+:func:`dragon_compat.prepare.prepare_market` chains them (a compat test keeps the
+chain and ``prepare_market`` equal), so each step's segment is that step alone.
 """
 
 from __future__ import annotations
@@ -27,8 +25,7 @@ import argparse
 import importlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +117,7 @@ def pipeline_worker(args: argparse.Namespace) -> dict[str, Any]:
     meter = Meter(_profile_dir(args))
     meter.switch(IMPORTS)
     _preload()
+    from dragon_compat import prepare
     from dragon_compat.data import load_bars
     from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 
@@ -128,11 +126,17 @@ def pipeline_worker(args: argparse.Namespace) -> dict[str, Any]:
     rows = len(bars)
     meter.count(rows)
 
-    engine = DragonRuleEngine()
-    with _prepare_probes(meter, rows):
-        meter.switch(LIMITS, rows)
-        market = engine.prepare(bars)
+    meter.switch(LIMITS, rows)
+    annotated = prepare.annotate(bars)
+    meter.switch(FEATURES, rows)
+    features = prepare.featurize(annotated)
+    meter.switch(PANEL, rows)
+    panel = prepare.build_panel(annotated, features)
+    meter.switch(PREDICATES, rows)
+    candidates = prepare.evaluate_candidates(annotated, features, panel)
+    market = prepare.assemble(annotated, features, panel, candidates)
 
+    engine = DragonRuleEngine()
     results = {}
     for name in BRANCH_NAMES:
         meter.switch(f"{LOOP_PREFIX}{name}", rows)
@@ -144,12 +148,6 @@ def pipeline_worker(args: argparse.Namespace) -> dict[str, Any]:
     hashes = {name: engine.write(result, out / name) for name, result in results.items()}
     meter.switch(None)
 
-    missing = [s for s in PREPARE_SEGMENTS if s not in meter.names()]
-    if missing:
-        raise RuntimeError(
-            f"prepare() no longer passes the probes for {missing}; update "
-            "_prepare_probes in benchmarks/bench_workers.py"
-        )
     branches = {
         name: {
             "events": len(result.events),
@@ -191,39 +189,6 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "csv": csv_worker,
 }
 """Worker kinds by name (``bench.py --worker KIND``)."""
-
-
-@contextmanager
-def _prepare_probes(meter: Meter, rows: int) -> Iterator[None]:
-    """Switch segments as ``DragonRuleEngine.prepare`` enters its parts (module doc)."""
-    import dragon_compat.dragon_strategy as strategy
-
-    names = ("compute_features", "evaluate")
-    missing = [name for name in names if not hasattr(strategy, name)]
-    if missing:
-        raise RuntimeError(
-            f"dragon_compat.dragon_strategy has no {missing}; update _prepare_probes "
-            "in benchmarks/bench_workers.py"
-        )
-    compute_features, evaluate = (getattr(strategy, name) for name in names)
-
-    def probed_features(*args: Any, **kwargs: Any) -> Any:
-        meter.switch(FEATURES, rows)
-        features = compute_features(*args, **kwargs)
-        meter.switch(PANEL, rows)
-        return features
-
-    def probed_evaluate(*args: Any, **kwargs: Any) -> Any:
-        meter.switch(PREDICATES, rows)
-        return evaluate(*args, **kwargs)
-
-    strategy.compute_features = probed_features
-    strategy.evaluate = probed_evaluate
-    try:
-        yield
-    finally:
-        strategy.compute_features = compute_features
-        strategy.evaluate = evaluate
 
 
 def _preload(*modules: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,7 @@ import pytest
 from dragon_compat import dragon_strategy
 from dragon_compat.dragon_strategy import DragonRuleEngine
 from dragon_compat.errors import DragonUserError
-from dragon_runtime.hooks import HookError, Signal
-from dragon_runtime.reasons import EventType, ReasonCode
+from dragon_runtime import EventType, HookError, ReasonCode, SessionContext, Signal, Verdict
 from tests.compat.builders import LIMIT_UP, make_bars, path
 
 # --- the pinned RC1 surface (rc1-strategy.md §7; changing it is a breaking change) ---
@@ -204,3 +204,66 @@ def test_prepare_once_then_run_all_equals_separate_runs(market):
         alone = engine.run(market, branch)
         pd.testing.assert_frame_equal(result.events, alone.events)
         assert result.summary == alone.summary
+
+
+# --- the run's branch is resolved once and bound for the run ----------------------------
+
+
+def test_a_run_resolves_its_branch_once_not_every_session(market, monkeypatch):
+    calls = []
+    real = dragon_strategy.get_branch
+
+    def counting(name):
+        calls.append(name)
+        return real(name)
+
+    monkeypatch.setattr(dragon_strategy, "get_branch", counting)
+    result = DragonRuleEngine().run(market, "strict_veto")
+    assert len(_events(result, "600002.SH", "VETO")) >= 1  # hooks ran on candidates
+    assert calls == ["strict_veto"]
+
+
+def test_concurrent_runs_of_different_branches_each_see_their_own(market):
+    engine = DragonRuleEngine()
+    prepared = engine.prepare(market)
+    names = dragon_strategy.BRANCH_NAMES
+    alone = {name: engine.run(branch=name, market=prepared) for name in names}
+    codes = {name: alone[name].events["reason_code"].astype(str).tolist() for name in names}
+    assert codes["strict_veto"] != codes["rc1_baseline"]  # a leaked binding would show
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [
+            (name, pool.submit(engine.run, branch=name, market=prepared)) for name in names * 3
+        ]
+    for name, future in futures:
+        pd.testing.assert_frame_equal(future.result().events, alone[name].events)
+
+
+def test_a_hook_called_outside_a_run_resolves_the_branch_by_name(market):
+    engine = DragonRuleEngine()
+    prepared = engine.prepare(market)
+    session = 2
+    date = prepared.panel.dates[session]
+    candidates = engine.candidates(
+        SessionContext(session, date, prepared.panel, "rc1_baseline", False), prepared
+    )
+    assert len(candidates) == 2
+    unknown = SessionContext(session, date, prepared.panel, "no_such_branch", False)
+    with pytest.raises(DragonUserError, match="no_such_branch"):
+        engine.evaluate_predicates(unknown, candidates, prepared)
+
+
+class PlainStringOutcomes(DragonRuleEngine):
+    """Verdict outcomes spelled as plain strings, as the runtime's types allow."""
+
+    def evaluate_predicates(self, ctx, candidates, market):
+        return [
+            Verdict(v.predicates, None if v.outcome is None else tuple(map(str, v.outcome)))
+            for v in super().evaluate_predicates(ctx, candidates, market)
+        ]
+
+
+def test_plain_string_verdict_outcomes_select_exactly_as_the_enums_do(market):
+    base = DragonRuleEngine().run(market, "rc1_baseline")
+    plain = PlainStringOutcomes().run(market, "rc1_baseline")
+    assert len(_events(base, "600002.SH", "VETO")) == 2  # outcomes did reach select
+    pd.testing.assert_frame_equal(base.events, plain.events)

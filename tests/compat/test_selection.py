@@ -9,7 +9,7 @@ import pytest
 
 from dragon_compat.branches import BRANCHES, BranchConfig, Ordering
 from dragon_compat.predicates import Outcome
-from dragon_compat.selection import CandidateDecision, rank_order, screen, select
+from dragon_compat.selection import CandidateDecision, as_screened, rank_order, screen, select
 from dragon_runtime.reasons import PREDICATE_IDS, EventType, ReasonCode
 
 P, F, U = Outcome.PASS, Outcome.FAIL, Outcome.UNAVAILABLE
@@ -308,3 +308,23 @@ def test_a_repeated_symbol_is_rejected():
 def test_misaligned_inputs_are_rejected():
     with pytest.raises(ValueError, match="differ in shape"):
         rank_order(["600001.SH"], [2, 3], [1e8], [2.0], Ordering.HEIGHT_FIRST)
+
+
+# --- a runtime verdict's outcome, typed back -------------------------------------------
+
+
+def test_as_screened_names_plain_spellings_by_their_enum_members():
+    screened = as_screened(("VETO", "L1_SECTOR_LEADER"))
+    assert screened == veto("L1_SECTOR_LEADER")
+    assert type(screened[0]) is EventType and type(screened[1]) is ReasonCode
+
+
+def test_as_screened_passes_members_and_none_through_unchanged():
+    outcome = skip("DATA_MISSING")
+    assert as_screened(outcome)[1] is ReasonCode.DATA_MISSING
+    assert as_screened(None) is None
+
+
+def test_as_screened_refuses_a_code_outside_the_catalogue():
+    with pytest.raises(ValueError, match="NOT_A_CODE"):
+        as_screened((EventType.VETO, "NOT_A_CODE"))

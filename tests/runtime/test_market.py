@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dragon_runtime.market import (
+    LIMIT_ANNOTATION_COLUMNS,
     LOT_SIZE,
     Board,
     annotate_limits,
@@ -169,6 +170,13 @@ def test_annotate_limits_computes_cents_and_limits() -> None:
     assert (row["open_c"], row["pre_close_c"]) == (1000, 1005)
     assert (row["up_limit_c"], row["down_limit_c"]) == (1106, 905)
     assert bool(row["has_limit"])
+
+
+def test_annotate_limits_appends_exactly_the_exported_limit_columns_in_order() -> None:
+    bars = make_bars({"600001.SH": [bar(10.0, pre_close=10.05)]})
+    out = annotate_limits(bars)
+    assert list(out.columns) == [*bars.columns, *LIMIT_ANNOTATION_COLUMNS]
+    assert list(annotate_limits(out).columns) == list(out.columns)  # re-annotating: in place
 
 
 def test_annotate_limits_uses_st_and_board() -> None:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from dragon_compat.errors import DragonUserError
-from dragon_runtime.reasons import PREDICATE_IDS, REASON_CATALOGUE, ReasonCode, Tier
+from dragon_runtime import PREDICATE_IDS, REASON_CATALOGUE, ReasonCode, Tier
 
 __all__ = [
     "ALPHA_TOP_K",

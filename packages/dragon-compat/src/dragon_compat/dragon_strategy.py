@@ -3,47 +3,55 @@
 Existing pipelines do ``from dragon_compat.dragon_strategy import DragonRuleEngine``
 and call ``DragonRuleEngine().run(bars, branch="alpha_first")``. v2 keeps that
 surface and its outputs byte for byte, while the execution loop itself now lives
-in :func:`dragon_runtime.loop.run_loop`. The engine supplies the loop's four
+in :func:`dragon_runtime.run_loop`. The engine supplies the loop's four
 decision hooks — :meth:`~DragonRuleEngine.candidates`,
 :meth:`~DragonRuleEngine.evaluate_predicates`, :meth:`~DragonRuleEngine.select`
 and :meth:`~DragonRuleEngine.exit_rule` — as ordinary methods, so a subclass can
 override any of them. Each hook receives the runtime's
-:class:`~dragon_runtime.hooks.SessionContext` plus the :class:`PreparedMarket` of
-the run (bars, features, panel), so hooks hold no hidden state and one engine can
-run several branches, or several markets, one after the other or concurrently.
+:class:`~dragon_runtime.SessionContext` plus the :class:`PreparedMarket` of
+the run (bars, features, panel), so the engine holds no per-run state and one
+engine can run several branches, or several markets, one after the other or
+concurrently.
 
-Features are computed once per market (:meth:`~DragonRuleEngine.prepare`), and
-the RC1 predicates once over every candidate row of the whole panel; the loop only
-looks results up per session.
+The branch is resolved once per run: :meth:`~DragonRuleEngine.run` looks its
+:class:`~dragon_compat.branches.BranchConfig` up and binds it for the duration of
+the run (a context variable, so concurrent runs in threads or tasks each see
+their own); the hooks read that binding instead of looking ``ctx.branch`` up each
+session. A hook called outside a run resolves ``ctx.branch`` by name.
+
+Preparation — limits, features, panel, predicate outcomes, once per market — is
+:mod:`dragon_compat.prepare`; :meth:`~DragonRuleEngine.prepare` delegates to it.
+The loop only looks the prepared results up per session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from dragon_compat.branches import BRANCHES, get_branch
+from dragon_compat.branches import BRANCHES, BranchConfig, get_branch
 from dragon_compat.exit_rule import RC1_EXIT_POLICY, ExitPolicy, exit_reason
-from dragon_compat.features import compute_features
-from dragon_compat.predicates import PREDICATES, evaluate, predicates_strings
-from dragon_compat.selection import Screened, decide, rank_order, screen
-from dragon_runtime.canonical import write_branch_outputs
-from dragon_runtime.hooks import Book, PositionView, SessionContext, Signal, Verdict
-from dragon_runtime.loop import (
-    ALPHA_SCORE_ANNOTATION,
-    BOARD_HEIGHT_ANNOTATION,
+from dragon_compat.prepare import PreparedMarket, evaluate_rows, prepare_market
+from dragon_compat.selection import as_screened, decide, rank_order, screen
+from dragon_runtime import (
+    EQUITY_COLUMNS,
+    EVENT_COLUMNS,
+    SUMMARY_KEYS,
+    TRADE_COLUMNS,
+    Book,
     LoopConfig,
     LoopResult,
+    PositionView,
+    SessionContext,
+    Signal,
+    Verdict,
     run_loop,
+    write_branch_outputs,
 )
-from dragon_runtime.market import annotate_limits
-from dragon_runtime.panel import MarketPanel
-from dragon_runtime.payloads import EQUITY_COLUMNS, EVENT_COLUMNS, SUMMARY_KEYS, TRADE_COLUMNS
 
 __all__ = [
     "BRANCH_NAMES",
@@ -59,64 +67,8 @@ __all__ = [
 BRANCH_NAMES: tuple[str, ...] = tuple(BRANCHES)
 """The four RC1 branches, in rc1-strategy.md §5 order."""
 
-
-_HOOK_COLUMNS: tuple[str, ...] = (
-    "board_height",
-    "amount",
-    "alpha_score",
-    "is_broken",
-    "is_limit_up",
-)
-"""Feature/bars columns the RC1 hooks read every session, resolved once in ``prepare``."""
-
-
-@dataclass(frozen=True, eq=False)
-class PreparedMarket:
-    """A market made ready for any number of branch runs.
-
-    - ``bars``: the normalized bars (with the integer-cent limit columns of
-      :func:`~dragon_runtime.market.annotate_limits`).
-    - ``features``: :func:`~dragon_compat.features.compute_features`, row for row.
-    - ``panel``: the dense [session, symbol] panel the loop runs on, annotated with
-      ``board_height`` (carried over suspensions) and ``alpha_score``.
-    - ``symbol_of_row`` (property): panel symbol index of every bars row.
-    - ``candidate_rows``: bars rows that are RC1 candidates, ascending;
-      ``session_bounds[t]:session_bounds[t + 1]`` slices session ``t``'s.
-    - ``outcomes`` / ``predicate_texts``: predicate outcome matrix and recorded
-      strings of every candidate row (aligned with ``candidate_rows``).
-    - ``hook_columns``: read-only name -> array over bars rows of the columns the
-      RC1 hooks read each session (resolved as :meth:`feature` does), so the loop
-      does no per-call DataFrame lookup. Empty means none are cached.
-    """
-
-    bars: pd.DataFrame
-    features: pd.DataFrame
-    panel: MarketPanel
-    candidate_rows: np.ndarray
-    session_bounds: np.ndarray
-    outcomes: np.ndarray
-    predicate_texts: np.ndarray
-    hook_columns: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def symbol_of_row(self) -> np.ndarray:
-        """Panel symbol index of every bars row (the panel's own map)."""
-        return self.panel.symbol_of_row
-
-    def candidate_positions(self, t: int) -> slice:
-        """Positions in ``candidate_rows`` of session ``t``'s candidates."""
-        return slice(int(self.session_bounds[t]), int(self.session_bounds[t + 1]))
-
-    def feature(self, name: str) -> np.ndarray:
-        """Feature (or bars) column ``name`` as a read-only numpy array over bars rows.
-
-        A feature wins over a bars column of the same name; ``KeyError`` when
-        neither has it. Hook columns come from ``hook_columns`` (no lookup).
-        """
-        cached = self.hook_columns.get(name)
-        if cached is not None:
-            return cached
-        return _column_values(self.bars, self.features, name)
+_RUN_BRANCH: ContextVar[BranchConfig | None] = ContextVar("dragon_run_branch", default=None)
+"""The :class:`BranchConfig` of the run in progress (set by :meth:`_BoundHooks.run`)."""
 
 
 class DragonRuleEngine:
@@ -124,7 +76,7 @@ class DragonRuleEngine:
 
     ``run(bars, branch)`` evaluates one branch over a normalized bars frame (see
     :mod:`dragon_compat.data`) and returns the runtime's
-    :class:`~dragon_runtime.loop.LoopResult`: the RC1 ``events``, ``trades`` and
+    :class:`~dragon_runtime.LoopResult`: the RC1 ``events``, ``trades`` and
     ``equity`` tables (columns :data:`EVENT_COLUMNS`, :data:`TRADE_COLUMNS`,
     :data:`EQUITY_COLUMNS`) and the ``summary`` dict (keys :data:`SUMMARY_KEYS`).
     """
@@ -140,41 +92,13 @@ class DragonRuleEngine:
 
     # ------------------------------------------------------------------ running
     def prepare(self, bars: pd.DataFrame) -> PreparedMarket:
-        """Limits, features, panel and candidate predicates for ``bars``, computed once.
+        """Limits, features, panel and candidate predicates for ``bars``, computed once
+        (:func:`dragon_compat.prepare.prepare_market`).
 
         Raises ``ValueError`` naming the column when ``bars`` is not a normalized
         bars frame.
         """
-        annotated = annotate_limits(bars)
-        features = compute_features(annotated)
-        panel = MarketPanel.from_frame(
-            annotated,
-            {
-                BOARD_HEIGHT_ANNOTATION: features["board_height"].to_numpy(dtype=np.float64),
-                ALPHA_SCORE_ANNOTATION: features["alpha_score"].to_numpy(dtype=np.float64),
-            },
-            carry_forward=(BOARD_HEIGHT_ANNOTATION,),
-        )
-        session_of_row = panel.session_of_row
-
-        candidate_rows = np.flatnonzero(features["is_candidate"].to_numpy(dtype=bool))
-        candidate_rows = candidate_rows[np.argsort(session_of_row[candidate_rows], kind="stable")]
-        bounds = np.searchsorted(
-            session_of_row[candidate_rows], np.arange(panel.shape[0] + 1), side="left"
-        )
-        outcomes = evaluate(_predicate_rows(annotated, features, candidate_rows))
-        return PreparedMarket(
-            bars=annotated,
-            features=features,
-            panel=panel,
-            candidate_rows=candidate_rows,
-            session_bounds=bounds,
-            outcomes=outcomes,
-            predicate_texts=predicates_strings(outcomes),
-            hook_columns=MappingProxyType(
-                {name: _column_values(annotated, features, name) for name in _HOOK_COLUMNS}
-            ),
-        )
+        return prepare_market(bars)
 
     def run(
         self,
@@ -187,7 +111,7 @@ class DragonRuleEngine:
 
         Raises :class:`~dragon_compat.errors.DragonUserError` for an unknown branch,
         ``ValueError`` for a frame that is not normalized bars, and
-        :class:`~dragon_runtime.hooks.HookError` when an overridden hook breaks the
+        :class:`~dragon_runtime.HookError` when an overridden hook breaks the
         runtime's protocol.
         """
         config = get_branch(branch)
@@ -195,8 +119,7 @@ class DragonRuleEngine:
             if bars is None:
                 raise ValueError("run() needs bars or a prepared market")
             market = self.prepare(bars)
-        hooks = _BoundHooks(self, market)
-        return run_loop(market.panel, hooks, branch=config.name, config=self.loop_config)
+        return _BoundHooks(self, market, config).run(self.loop_config)
 
     def run_all(
         self,
@@ -239,7 +162,7 @@ class DragonRuleEngine:
         strong UNAVAILABLE → SKIP DATA_MISSING; weak predicates are recorded only.
         """
         outcomes, texts = self._candidate_outcomes(ctx, candidates, market)
-        screened = screen(outcomes, get_branch(ctx.branch))
+        screened = screen(outcomes, _branch_config(ctx))
         return [
             Verdict(predicates=text, outcome=verdict)
             for text, verdict in zip(texts.tolist(), screened, strict=True)
@@ -254,7 +177,7 @@ class DragonRuleEngine:
         market: PreparedMarket,
     ) -> list[Signal]:
         """The branch's ordering and one signal per candidate (§9 precedence)."""
-        config = get_branch(ctx.branch)
+        config = _branch_config(ctx)
         rows = market.panel.row[ctx.index, candidates]
         order = rank_order(
             market.panel.symbols[candidates],
@@ -263,7 +186,7 @@ class DragonRuleEngine:
             market.feature("alpha_score")[rows],
             config.ordering,
         )
-        screened: list[Screened] = [v.outcome for v in verdicts]  # type: ignore[misc]
+        screened = [as_screened(v.outcome) for v in verdicts]
         held = np.fromiter((int(s) in book.held for s in candidates), dtype=bool)
         decisions = decide(order, screened, held, book.free_slots, config.top_k)
         return [
@@ -302,19 +225,30 @@ class DragonRuleEngine:
         rows = market.panel.row[ctx.index, candidates]
         if np.array_equal(precomputed, rows):
             return market.outcomes[positions], market.predicate_texts[positions]
-        outcomes = evaluate(_predicate_rows(market.bars, market.features, rows))
-        return outcomes, predicates_strings(outcomes)
+        return evaluate_rows(market.bars, market.features, rows)
 
 
 class _BoundHooks:
-    """Adapts an engine + prepared market to the runtime's hooks protocol (the branch
-    reaches the hooks as ``ctx.branch``)."""
+    """One run: an engine, a prepared market and the branch's resolved config, adapted
+    to the runtime's hooks protocol (the branch's name reaches the hooks as
+    ``ctx.branch``, its config through :func:`_branch_config`)."""
 
-    __slots__ = ("_engine", "_market")
+    __slots__ = ("_config", "_engine", "_market")
 
-    def __init__(self, engine: DragonRuleEngine, market: PreparedMarket) -> None:
+    def __init__(
+        self, engine: DragonRuleEngine, market: PreparedMarket, config: BranchConfig
+    ) -> None:
         self._engine = engine
         self._market = market
+        self._config = config
+
+    def run(self, loop_config: LoopConfig) -> LoopResult:
+        """The loop over the market's panel with the branch bound for its duration."""
+        token = _RUN_BRANCH.set(self._config)
+        try:
+            return run_loop(self._market.panel, self, branch=self._config.name, config=loop_config)
+        finally:
+            _RUN_BRANCH.reset(token)
 
     def candidates(self, ctx: SessionContext) -> np.ndarray:
         return self._engine.candidates(ctx, self._market)
@@ -335,17 +269,10 @@ class _BoundHooks:
         return self._engine.exit_rule(ctx, position, self._market)
 
 
-def _column_values(bars: pd.DataFrame, features: pd.DataFrame, name: str) -> np.ndarray:
-    """Feature column ``name``, else bars column ``name``, as a read-only array."""
-    column = features[name] if name in features.columns else bars[name]
-    values = column.to_numpy().view()  # a view: never flags the frame's own array
-    values.flags.writeable = False
-    return values
-
-
-def _predicate_rows(
-    bars: pd.DataFrame, features: pd.DataFrame, rows: np.ndarray
-) -> Mapping[str, np.ndarray]:
-    """The columns the predicates read (features first, else bars), restricted to ``rows``."""
-    needed = sorted({name for predicate in PREDICATES for name in predicate.inputs})
-    return {name: _column_values(bars, features, name)[rows] for name in needed}
+def _branch_config(ctx: SessionContext) -> BranchConfig:
+    """The config of the branch ``ctx`` runs: the one the run bound, else (a hook
+    called outside :meth:`DragonRuleEngine.run`) ``ctx.branch`` looked up by name."""
+    bound = _RUN_BRANCH.get()
+    if bound is not None and bound.name == ctx.branch:
+        return bound
+    return get_branch(ctx.branch)

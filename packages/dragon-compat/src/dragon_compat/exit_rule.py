@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dragon_runtime.reasons import ReasonCode
+from dragon_runtime import ReasonCode
 
 __all__ = ["RC1_EXIT_POLICY", "ExitPolicy", "exit_reason"]
 

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.data.schema import REQUIRED_COLUMNS
-from dragon_runtime.market import annotate_limits
+from dragon_runtime import LIMIT_ANNOTATION_COLUMNS, annotate_limits
 
 __all__ = [
     "CANDIDATE_MIN_HEIGHT",
@@ -103,20 +103,6 @@ FEATURE_DTYPES: Final[dict[str, str]] = {
 FEATURE_COLUMNS: Final[tuple[str, ...]] = tuple(FEATURE_DTYPES)
 
 _REQUIRED = REQUIRED_COLUMNS
-_LIMIT_INPUTS = (
-    "trade_date",
-    "symbol",
-    "open",
-    "high",
-    "low",
-    "close",
-    "pre_close",
-    "is_st",
-    "list_date",
-    "up_limit",
-    "down_limit",
-)
-_LIMIT_OUTPUTS = ("high_c", "low_c", "close_c", "up_limit_c", "down_limit_c", "has_limit")
 
 
 def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
@@ -225,9 +211,9 @@ def _floats(values: pd.Series) -> np.ndarray:
 
 def _limits(bars: pd.DataFrame) -> pd.DataFrame:
     """The annotate_limits columns, reusing them when ``bars`` already has them."""
-    if all(c in bars.columns for c in _LIMIT_OUTPUTS):
+    if all(c in bars.columns for c in LIMIT_ANNOTATION_COLUMNS):
         return bars
-    return annotate_limits(bars[[c for c in _LIMIT_INPUTS if c in bars.columns]])
+    return annotate_limits(bars)
 
 
 def _list_dates(bars: pd.DataFrame) -> np.ndarray:

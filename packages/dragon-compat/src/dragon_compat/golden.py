@@ -29,9 +29,14 @@ from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import file_sha256
 from dragon_compat.sample import bundled_sample_path
-from dragon_runtime.canonical import atomic_write, canonical_json, render_branch_outputs, sha256_hex
-from dragon_runtime.loop import LoopResult
-from dragon_runtime.silent_paths import check_no_silent_paths
+from dragon_runtime import (
+    LoopResult,
+    atomic_write,
+    canonical_json,
+    check_no_silent_paths,
+    render_branch_outputs,
+    sha256_hex,
+)
 
 __all__ = [
     "EDITED_BY_HAND",

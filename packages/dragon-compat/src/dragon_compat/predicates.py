@@ -27,7 +27,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from dragon_runtime.reasons import PREDICATE_IDS, REASON_CATALOGUE, Family, ReasonCode, Tier
+from dragon_runtime import PREDICATE_IDS, REASON_CATALOGUE, Family, ReasonCode, Tier
 
 __all__ = [
     "BROKEN_RATE_MAX",

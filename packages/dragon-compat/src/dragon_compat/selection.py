@@ -31,13 +31,39 @@ import numpy as np
 
 from dragon_compat.branches import BranchConfig, Ordering
 from dragon_compat.predicates import PREDICATES, Outcome, Predicate
-from dragon_runtime.reasons import EventType, ReasonCode, Tier
+from dragon_runtime import EventType, ReasonCode, Tier
 
-__all__ = ["CandidateDecision", "Screened", "decide", "rank_order", "screen", "select"]
+__all__ = [
+    "CandidateDecision",
+    "Screened",
+    "as_screened",
+    "decide",
+    "rank_order",
+    "screen",
+    "select",
+]
 
 Screened = tuple[EventType, ReasonCode] | None
 """A candidate's verdict from the predicates: ``(VETO, id)``, ``(SKIP, DATA_MISSING)``
 or None (eligible as far as the predicates go)."""
+
+
+def as_screened(outcome: tuple[str, str] | None) -> Screened:
+    """A runtime verdict's ``outcome`` as :data:`Screened`.
+
+    The runtime types a verdict's reason code as ``str`` and compares both parts by
+    their spelling, so an overridden hook may hand plain strings; this gives them
+    back as the :class:`EventType` and :class:`ReasonCode` they name (the members
+    themselves pass through unchanged). Raises ``ValueError`` for a spelling outside
+    the catalogue (the runtime has already rejected those when the verdict comes
+    from the loop).
+    """
+    if outcome is None:
+        return None
+    event_type, code = outcome
+    if not isinstance(event_type, EventType):
+        event_type = EventType(event_type)
+    return (event_type, code if isinstance(code, ReasonCode) else ReasonCode(code))
 
 
 @dataclass(frozen=True, slots=True)

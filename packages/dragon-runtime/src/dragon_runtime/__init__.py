@@ -3,20 +3,25 @@
 Market rules, reason catalogue, payload tables, portfolio accounting, the session
 loop driven by decision hooks, canonical output and the no-silent-path checker.
 It knows nothing of any strategy: strategies plug in through the hooks protocol.
+
+The supported surface is :data:`__all__` (pinned by ``tests/runtime/test_surface.py``;
+the README lists it by purpose). Strategies and dragon-compat import from here
+only, never from a submodule. A few more names stay importable from here for the
+1.x series (see the README, "Supported surface") but are not part of it.
 """
 
 from dragon_runtime.__about__ import __version__
 from dragon_runtime.canonical import (
     atomic_write,
     canonical_json,
-    equity_csv,
-    events_csv,
     render_branch_outputs,
     sha256_hex,
-    table_csv,
-    trades_csv,
     write_branch_outputs,
 )
+from dragon_runtime.canonical import equity_csv as equity_csv
+from dragon_runtime.canonical import events_csv as events_csv
+from dragon_runtime.canonical import table_csv as table_csv
+from dragon_runtime.canonical import trades_csv as trades_csv
 from dragon_runtime.hooks import (
     Book,
     DecisionHooks,
@@ -34,19 +39,22 @@ from dragon_runtime.loop import (
     run_loop,
 )
 from dragon_runtime.market import (
+    CHINEXT_REFORM_DATE,
+    LIMIT_ANNOTATION_COLUMNS,
     LOT_SIZE,
+    STAMP_DUTY_CUT_DATE,
     Board,
     annotate_limits,
     board_of,
-    fees_cents,
-    fill_price_cents,
-    limit_pct,
     limit_pcts,
-    limit_price,
     limit_prices_cents,
     to_cents,
     whole_cents,
 )
+from dragon_runtime.market import fees_cents as fees_cents
+from dragon_runtime.market import fill_price_cents as fill_price_cents
+from dragon_runtime.market import limit_pct as limit_pct
+from dragon_runtime.market import limit_price as limit_price
 from dragon_runtime.panel import MarketPanel
 from dragon_runtime.payloads import (
     EQUITY_COLUMNS,
@@ -57,7 +65,10 @@ from dragon_runtime.payloads import (
     TRADE_COLUMNS,
     Summary,
 )
-from dragon_runtime.portfolio import Portfolio, Position, Sizing, size_entry
+from dragon_runtime.portfolio import Portfolio as Portfolio
+from dragon_runtime.portfolio import Position as Position
+from dragon_runtime.portfolio import Sizing as Sizing
+from dragon_runtime.portfolio import size_entry as size_entry
 from dragon_runtime.reasons import (
     EVENT_CATALOGUE,
     EXIT_REASONS,
@@ -66,27 +77,33 @@ from dragon_runtime.reasons import (
     EventType,
     Family,
     Layer,
-    LayeredReason,
     Phase,
     ReasonCode,
     Tier,
-    UnknownReasonError,
-    enrich,
 )
+from dragon_runtime.reasons import LayeredReason as LayeredReason
+from dragon_runtime.reasons import UnknownReasonError as UnknownReasonError
+from dragon_runtime.reasons import enrich as enrich
 from dragon_runtime.silent_paths import SilentPathRule, Violation, check_no_silent_paths
+
+# The ``x as x`` imports above are the 1.x names outside the supported surface:
+# still importable from here, deliberately not in __all__ (README, "Supported surface").
 
 __all__ = [
     "ALPHA_SCORE_ANNOTATION",
     "BOARD_HEIGHT_ANNOTATION",
+    "CHINEXT_REFORM_DATE",
     "EQUITY_COLUMNS",
     "EVENT_CATALOGUE",
     "EVENT_COLUMNS",
     "EXIT_REASONS",
+    "LIMIT_ANNOTATION_COLUMNS",
     "LOT_SIZE",
     "OUTPUT_FILES",
     "PREDICATE_IDS",
     "RC1_SCHEMA_VERSION",
     "REASON_CATALOGUE",
+    "STAMP_DUTY_CUT_DATE",
     "SUMMARY_KEYS",
     "TRADE_COLUMNS",
     "Board",
@@ -96,22 +113,17 @@ __all__ = [
     "Family",
     "HookError",
     "Layer",
-    "LayeredReason",
     "LoopConfig",
     "LoopResult",
     "MarketPanel",
     "Phase",
-    "Portfolio",
-    "Position",
     "PositionView",
     "ReasonCode",
     "SessionContext",
     "Signal",
     "SilentPathRule",
-    "Sizing",
     "Summary",
     "Tier",
-    "UnknownReasonError",
     "Verdict",
     "Violation",
     "__version__",
@@ -120,22 +132,12 @@ __all__ = [
     "board_of",
     "canonical_json",
     "check_no_silent_paths",
-    "enrich",
-    "equity_csv",
-    "events_csv",
-    "fees_cents",
-    "fill_price_cents",
-    "limit_pct",
     "limit_pcts",
-    "limit_price",
     "limit_prices_cents",
     "render_branch_outputs",
     "run_loop",
     "sha256_hex",
-    "size_entry",
-    "table_csv",
     "to_cents",
-    "trades_csv",
     "whole_cents",
     "write_branch_outputs",
 ]

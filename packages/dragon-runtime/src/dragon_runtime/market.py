@@ -35,6 +35,7 @@ import pandas as pd
 __all__ = [
     "CHINEXT_REFORM_DATE",
     "COMMISSION_E5",
+    "LIMIT_ANNOTATION_COLUMNS",
     "LOT_SIZE",
     "MIN_COMMISSION_C",
     "SLIPPAGE_BPS",
@@ -246,6 +247,16 @@ def limit_prices_cents(pre_close_c: Any, pct: Any) -> tuple[np.ndarray, np.ndarr
 
 
 _PRICE_COLUMNS = ("open", "high", "low", "close", "pre_close")
+
+LIMIT_ANNOTATION_COLUMNS: tuple[str, ...] = (
+    *(f"{column}_c" for column in _PRICE_COLUMNS),
+    "up_limit_c",
+    "down_limit_c",
+    "has_limit",
+)
+"""The columns :func:`annotate_limits` appends, in order: ``int64`` cents
+``open_c high_c low_c close_c pre_close_c up_limit_c down_limit_c`` and bool
+``has_limit``. A frame carrying all of them is an annotated frame."""
 
 
 def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:

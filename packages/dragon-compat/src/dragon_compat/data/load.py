@@ -34,7 +34,6 @@ from dragon_compat.data.report import Findings, Rule, ValidationReport, Violatio
 from dragon_compat.data.schema import (
     FLOAT_COLUMNS,
     NORMALIZED_COLUMNS,
-    PRICE_COLUMNS,
     REQUIRED_COLUMNS,
     Layout,
 )
@@ -59,7 +58,6 @@ SideTables = str | Path | Sequence[str | Path] | None
 """One side-table path, several, or none."""
 
 ERROR_LISTING_LIMIT = 20
-_FLOATS = (*PRICE_COLUMNS, "volume", "amount", "turnover_rate", "up_limit", "down_limit")
 """How many findings a DragonUserError message lists before "... and N more"."""
 
 
@@ -237,7 +235,7 @@ def _to_native_unit(values: np.ndarray, scale: float | None) -> np.ndarray:
 
 def _snap_cents(values: np.ndarray) -> np.ndarray:
     """Remove float noise from a difference of whole-cent prices (10.35 − 0.94)."""
-    from dragon_runtime.market import whole_cents
+    from dragon_runtime import whole_cents
 
     return np.where(whole_cents(values), np.rint(values * 100.0) / 100.0, values)
 
@@ -316,7 +314,7 @@ def _assemble(
     typed = {
         "trade_date": np.asarray(out["trade_date"], dtype="datetime64[ns]"),
         "symbol": with_str_categories(out["symbol"]),
-        **{c: np.asarray(out[c], dtype=np.float64) for c in _FLOATS},
+        **{c: np.asarray(out[c], dtype=np.float64) for c in FLOAT_COLUMNS},
         "sector": with_str_categories(out["sector"]),
         "is_st": np.asarray(out["is_st"], dtype=bool),
         "list_date": np.asarray(out["list_date"], dtype="datetime64[ns]"),

@@ -21,22 +21,19 @@ from typing import Literal
 
 import pandas as pd
 
+from dragon_compat.data.schema import FLOAT_COLUMNS, NORMALIZED_COLUMNS
 from dragon_compat.errors import DragonUserError
 
 TableFormat = Literal["csv", "parquet"]
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet", ".pq")
 
-#: Columns read as text from CSV in every layout (codes keep leading zeros,
-#: dates keep their exact spelling for the date checks).
+#: Columns read as text from CSV in every layout: the normalized columns that are
+#: not floats (codes keep leading zeros, dates keep their exact spelling for the
+#: date checks) and the source layouts' own code and date columns.
 TEXT_COLUMNS: frozenset[str] = frozenset(
     {
-        "trade_date",
-        "symbol",
-        "sector",
-        "is_st",
-        "name",
-        "list_date",
+        *(column for column in NORMALIZED_COLUMNS if column not in FLOAT_COLUMNS),
         "ts_code",
         "industry",
         "日期",

@@ -43,7 +43,7 @@ class BarsSummary:
 
 def summarize_bars(bars: pd.DataFrame) -> BarsSummary:
     """Summary of a frame in the normalized schema (as :func:`load_bars` returns)."""
-    from dragon_runtime.market import board_of
+    from dragon_runtime import board_of
 
     dates = bars["trade_date"].to_numpy(dtype="datetime64[ns]")
     calendar = np.unique(dates)

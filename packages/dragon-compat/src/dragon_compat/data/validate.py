@@ -99,7 +99,7 @@ def _non_positive(x: np.ndarray) -> np.ndarray:
 
 
 def _off_tick(x: np.ndarray) -> np.ndarray:
-    from dragon_runtime.market import whole_cents
+    from dragon_runtime import whole_cents
 
     with np.errstate(invalid="ignore"):
         return (x > 0) & np.isfinite(x) & ~whole_cents(x)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 from dragon_compat.monitor.config import RC1_MONITOR
-from dragon_runtime.canonical import atomic_write, canonical_json
+from dragon_runtime import atomic_write, canonical_json
 
 MONITOR_HEALTH_FILE = "monitor_health.json"
 MONITOR_HISTORY_FILE = "monitor_history.csv"

@@ -47,7 +47,7 @@ from dragon_compat.monitor.inputs import (
     equity_path,
     event_marks,
 )
-from dragon_runtime.reasons import EventType
+from dragon_runtime import EventType
 
 ENTRY_FILLED = str(EventType.ENTRY_FILLED)
 ENTER_SIGNAL = str(EventType.ENTER_SIGNAL)

@@ -32,8 +32,7 @@ from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
 from dragon_compat.monitor import BranchTables, MonitorArtifacts, compute_monitor, write_monitor
-from dragon_runtime.canonical import atomic_write, canonical_json
-from dragon_runtime.loop import LoopResult
+from dragon_runtime import LoopResult, atomic_write, canonical_json
 
 __all__ = [
     "BRANCHES_DIR",

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from dragon_compat.errors import DragonUserError
 from dragon_compat.pipelines.daily import BRANCHES_DIR, MANIFEST_FILE
-from dragon_runtime.canonical import atomic_write, canonical_json
+from dragon_runtime import atomic_write, canonical_json
 
 if TYPE_CHECKING:
     from dragon_governance import RolloutDecision

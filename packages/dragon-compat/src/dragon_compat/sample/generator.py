@@ -171,7 +171,7 @@ class _Market:
     """Per-symbol state carried from session to session, and the rows emitted."""
 
     def __init__(self, universe: Universe, window: np.ndarray, config: MarketConfig) -> None:
-        from dragon_runtime.market import CHINEXT_REFORM_DATE
+        from dragon_runtime import CHINEXT_REFORM_DATE
 
         n = len(universe)
         self.u = universe
@@ -329,7 +329,7 @@ class _Market:
         self, day: np.ndarray, pct: np.ndarray, market_return: float, s: np.ndarray
     ) -> _Prices:
         """Open, high, low, close in cents (int64) for every symbol's day shape."""
-        from dragon_runtime.market import limit_prices_cents
+        from dragon_runtime import limit_prices_cents
 
         u = self.u
         pre_c = self.last_c
@@ -394,7 +394,7 @@ class _Market:
     def _update(
         self, day: np.ndarray, pct: np.ndarray, close_c: np.ndarray, masks: _Masks, s: np.ndarray
     ) -> None:
-        from dragon_runtime.market import limit_prices_cents
+        from dragon_runtime import limit_prices_cents
 
         config = self.config
         trading, ipo_day, forced, boarding, broken_by_regime, ending = masks

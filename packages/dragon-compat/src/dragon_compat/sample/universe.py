@@ -62,7 +62,7 @@ def max_symbols(config: MarketConfig) -> int:
 
 def build_universe(n: int, window: np.ndarray, stream: BitStream, config: MarketConfig) -> Universe:
     """Draw ``n`` symbols and their attributes for a market over ``window`` sessions."""
-    from dragon_runtime.market import CHINEXT_REFORM_DATE, limit_pcts
+    from dragon_runtime import CHINEXT_REFORM_DATE, limit_pcts
 
     if not 1 <= n <= max_symbols(config):
         raise ValueError(f"symbols must be within 1..{max_symbols(config)}, not {n}")

@@ -20,7 +20,7 @@ from typing import Final
 
 import numpy as np
 
-from dragon_runtime.market import STAMP_DUTY_CUT_DATE
+from dragon_runtime import STAMP_DUTY_CUT_DATE
 
 CALENDAR_NAME: Final = "XSHG"
 CALENDAR_START: Final = dt.date(2005, 1, 4)
