@@ -9,9 +9,8 @@ family and tier of rc1-strategy.md §4; strategies import them from here.
 A description says what a code means, never a number: the runtime knows no
 strategy threshold. A predicate's description states what the predicate requires
 to PASS; its numbers, like the stop-loss fraction and the maximum holding time,
-are the strategy's (for RC1: ``dragon_compat.predicates`` and
-``dragon_compat.exit_rule``). Descriptions reach no output file: events carry
-codes, layers, families and tiers only.
+belong to the strategy that implements the hooks. Descriptions reach no output
+file: events carry codes, layers, families and tiers only.
 
 :func:`enrich` turns ``(event_type, reason_code)`` into the layered reason written
 on every event row, and refuses codes that are unknown or not allowed for the
