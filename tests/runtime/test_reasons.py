@@ -152,6 +152,7 @@ def test_phases_sort_open_before_close_by_name() -> None:
 
 def test_readme_catalogue_table_matches_the_code() -> None:
     text = README.read_text(encoding="utf-8")
-    start = text.index("<!-- catalogue:start -->\n") + len("<!-- catalogue:start -->\n")
-    end = text.index("<!-- catalogue:end -->")
+    opening = "<!-- generated:reason-catalogue -->\n"
+    start = text.index(opening) + len(opening)
+    end = text.index("<!-- /generated:reason-catalogue -->")
     assert text[start:end] == catalogue_markdown()

@@ -29,7 +29,7 @@ SUPPORTED = [
     "STAMP_DUTY_CUT_DATE",
     # the reason catalogue
     "EventType", "ReasonCode", "Family", "Tier", "Layer", "Phase", "EVENT_CATALOGUE",
-    "REASON_CATALOGUE", "PREDICATE_IDS", "EXIT_REASONS",
+    "REASON_CATALOGUE", "PREDICATE_IDS", "EXIT_REASONS", "catalogue_markdown",
     # outputs
     "EVENT_COLUMNS", "TRADE_COLUMNS", "EQUITY_COLUMNS", "SUMMARY_KEYS", "OUTPUT_FILES",
     "RC1_SCHEMA_VERSION", "Summary", "canonical_json", "atomic_write", "sha256_hex",

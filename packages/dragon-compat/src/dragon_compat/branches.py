@@ -136,7 +136,8 @@ def get_branch(name: str) -> BranchConfig:
 def branches_markdown() -> str:
     """The branch table (name, ordering, top_k, selective vetoes) as Markdown.
 
-    The package README embeds this text verbatim; a test keeps the two in step.
+    The package README embeds this text between ``generated:branches`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
     """
     lines = ["| branch | ordering | top_k | selective_vetoes |", "|---|---|---|---|"]
     for b in BRANCHES.values():

@@ -1,15 +1,20 @@
 """The RC1 exit rule (rc1-strategy.md §6 step 3): which held position leaves.
 
 Evaluated at the close for a held, trading position without a pending exit; the
-first reason that applies wins, in this priority order:
+first reason that applies wins, in the priority order of
+:data:`dragon_runtime.reasons.EXIT_REASONS`:
 
-1. ``STOP_LOSS`` — close ≤ 0.93 × entry price (the entry fill price per share);
-   compared exactly in integer cents: ``close_c * 100 <= 93 * entry_price_c``.
+1. ``STOP_LOSS`` — the close is at or below ``stop_loss_percent`` percent of the
+   entry price (the entry fill price per share), compared exactly in integer
+   cents: ``close_c * 100 <= stop_loss_percent * entry_price_c``.
 2. ``BOARD_BROKEN`` — the symbol touched its up-limit and closed below it.
 3. ``NOT_LIMIT_UP`` — the symbol did not close at its up-limit.
-4. ``MAX_HOLD`` — the position has been held for 5 of the symbol's trading sessions.
+4. ``MAX_HOLD`` — the position has been held for ``max_hold_sessions`` of the
+   symbol's trading sessions.
 
-Otherwise the position is held (``HOLD_POSITION CONTINUES_LIMIT_UP``).
+Otherwise the position is held (``HOLD_POSITION CONTINUES_LIMIT_UP``). The two
+numbers live only in :data:`RC1_EXIT_POLICY`; :func:`exit_rule_markdown` tables
+them for the package README.
 """
 
 from __future__ import annotations
@@ -17,18 +22,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dragon_runtime import ReasonCode
+from dragon_runtime import EXIT_REASONS, ReasonCode
 
-__all__ = ["RC1_EXIT_POLICY", "ExitPolicy", "exit_reason"]
+__all__ = ["RC1_EXIT_POLICY", "ExitPolicy", "exit_reason", "exit_rule_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
 class ExitPolicy:
-    """Exit thresholds: stop-loss at ``stop_loss_percent`` of the entry price (93 =
-    a 7% loss) and the maximum holding time in trading sessions."""
+    """Exit thresholds.
+
+    Attributes:
+        stop_loss_percent: STOP_LOSS when the close is at or below this percent of
+            the entry price (an integer, so the comparison is exact in cents).
+        max_hold_sessions: MAX_HOLD once the position has been held this many of
+            the symbol's trading sessions.
+    """
 
     stop_loss_percent: int = 93
     max_hold_sessions: int = 5
+
+    def exits_when(self) -> dict[ReasonCode, str]:
+        """Each exit reason's condition in words, with this policy's numbers.
+
+        Keys in :data:`~dragon_runtime.reasons.EXIT_REASONS` (priority) order.
+        """
+        texts = {
+            ReasonCode.STOP_LOSS: (
+                f"close ≤ {self.stop_loss_percent}% of the entry price "
+                f"(`close_c * 100 <= {self.stop_loss_percent} * entry_price_c`, "
+                "exact in cents; entry price = the entry fill price per share)"
+            ),
+            ReasonCode.BOARD_BROKEN: "touched the up-limit and closed below it",
+            ReasonCode.NOT_LIMIT_UP: "did not close at the up-limit",
+            ReasonCode.MAX_HOLD: (
+                f"held for ≥ {self.max_hold_sessions} of the symbol's trading sessions "
+                "(`hold_sessions`)"
+            ),
+        }
+        return {code: texts[code] for code in EXIT_REASONS}
 
 
 RC1_EXIT_POLICY: Final = ExitPolicy()
@@ -54,3 +85,18 @@ def exit_reason(
     if hold_sessions >= policy.max_hold_sessions:
         return ReasonCode.MAX_HOLD
     return None
+
+
+def exit_rule_markdown(policy: ExitPolicy = RC1_EXIT_POLICY) -> str:
+    """The exit rule (priority, reason, exits when) as a Markdown table.
+
+    The package README embeds this text between ``generated:exit-rule`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    lines = ["| priority | reason | exits when |", "|---|---|---|"]
+    lines += [
+        f"| {priority} | `{code}` | {text} |"
+        for priority, (code, text) in enumerate(policy.exits_when().items(), start=1)
+    ]
+    lines.append("| — | hold (`HOLD_POSITION CONTINUES_LIMIT_UP`) | none of the above |")
+    return "\n".join(lines) + "\n"

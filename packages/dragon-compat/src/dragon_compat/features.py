@@ -31,8 +31,9 @@ Rules, beyond the one-line definitions of §3:
   (the day's highest board; 0 when nobody closed limit-up).
 - ``sector_limit_ups`` is NaN (and ``is_sector_leader`` False) on a row whose
   sector is unknown (null), so the leadership predicates report UNAVAILABLE there.
-- ``turnover_ma5``: mean ``turnover_rate`` of the symbol's 5 previous trading rows,
-  summed oldest first then divided by 5; NaN with fewer than 5.
+- ``turnover_ma5``: mean ``turnover_rate`` of the symbol's :data:`TURNOVER_WINDOW`
+  previous trading rows, summed oldest first then divided by the window; NaN with
+  fewer.
 - ``days_listed`` (int64): with ``list_date``, the number of data-calendar sessions
   in ``(list_date, trade_date]`` (IPO day = 0; negative if a row precedes its
   list_date). The data calendar cannot count sessions before its first one, so a
@@ -41,9 +42,14 @@ Rules, beyond the one-line definitions of §3:
   session without ``list_date``. Seasoned is :data:`SEASONED_DAYS_LISTED`. Without
   ``list_date`` and absent from the first session: sessions since the symbol's
   first row (first row = 0).
-- ``alpha_score = board_height + 0.1 * sector_limit_ups + 0.01 * min(turnover_rate,
-  30)`` evaluated in exactly that float order; NaN on suspended rows.
-- ``is_candidate``: ``is_limit_up and board_height >= 2`` (limit-up implies trading).
+- ``alpha_score = ALPHA_HEIGHT_WEIGHT * board_height + ALPHA_SECTOR_WEIGHT *
+  sector_limit_ups + ALPHA_TURNOVER_WEIGHT * min(turnover_rate, ALPHA_TURNOVER_CAP)``
+  evaluated in exactly that float order; NaN on suspended rows.
+- ``is_candidate``: ``is_limit_up and board_height >= CANDIDATE_MIN_HEIGHT``
+  (limit-up implies trading).
+
+The constants' values live only in this module; :func:`feature_constants_markdown`
+tables them for the package README.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ __all__ = [
     "FEATURE_DTYPES",
     "SEASONED_DAYS_LISTED",
     "compute_features",
+    "feature_constants_markdown",
 ]
 
 CANDIDATE_MIN_HEIGHT: Final = 2
@@ -394,3 +401,24 @@ def _sector_leaders(
     first[1:] = groups[1:] != groups[:-1]
     leader[ordered[first]] = True
     return leader
+
+
+def feature_constants_markdown() -> str:
+    """The RC1 feature constants (name, value, meaning) as a Markdown table.
+
+    The package README embeds this text between ``generated:feature-constants``
+    markers; ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    meanings = {
+        "CANDIDATE_MIN_HEIGHT": "`is_candidate`: a limit-up close with board_height ≥ this",
+        "ALPHA_HEIGHT_WEIGHT": "`alpha_score` weight of board_height",
+        "ALPHA_SECTOR_WEIGHT": "`alpha_score` weight of sector_limit_ups",
+        "ALPHA_TURNOVER_WEIGHT": "`alpha_score` weight of the capped turnover_rate",
+        "ALPHA_TURNOVER_CAP": "turnover_rate cap inside `alpha_score` (percent)",
+        "TURNOVER_WINDOW": "`turnover_ma5`: previous trading rows averaged",
+        "SEASONED_DAYS_LISTED": "`days_listed` of a symbol listed before the data begins",
+    }
+    constants = globals()
+    lines = ["| constant | RC1 value | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {constants[name]:,} | {text} |" for name, text in meanings.items()]
+    return "\n".join(lines) + "\n"

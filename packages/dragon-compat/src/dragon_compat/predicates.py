@@ -302,7 +302,8 @@ def predicates_strings(
 def predicates_markdown() -> str:
     """The predicate table (id, family, tier, passes when, inputs) as Markdown.
 
-    The package README embeds this text verbatim; a test keeps the two in step.
+    The package README embeds this text between ``generated:predicates`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
     """
     lines = ["| id | family | tier | passes when | inputs |", "|---|---|---|---|---|"]
     lines += [

@@ -5,10 +5,11 @@
 
 - ``PROCEED`` on 2023-04-20 — no monitor condition active, divergence none, control
   aligned;
-- ``HOLD`` on 2023-02-17 — W1_DRAWDOWN (drawdown > 10%) active with streak 1;
+- ``HOLD`` on 2023-02-17 — W1_DRAWDOWN (drawdown above ``warning_drawdown``) active
+  with streak 1;
 - ``ROLLBACK_REVIEW_REQUIRED`` on 2023-12-29 (the sample's last session, so also the
-  default demo) — H1_DRAWDOWN (drawdown > 20%) active; the recommended branch is the
-  fallback ``alpha_first_selective_veto``.
+  default demo) — H1_DRAWDOWN (drawdown above ``hard_drawdown``) active; the
+  recommended branch is the fallback ``alpha_first_selective_veto``.
 
 ``dragon demo --scenario proceed|hold|rollback`` runs the demo at these dates.
 ``tests/integration/test_scenarios.py`` proves each one end to end.

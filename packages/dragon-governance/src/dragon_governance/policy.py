@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from dragon_governance.canonical import sha256_hex
 from dragon_governance.errors import PolicyError
@@ -129,3 +130,38 @@ def builtin_policy_bytes() -> bytes:
 def builtin_policy() -> Policy:
     """The built-in ``rc1-default`` policy (the thresholds of governance.md)."""
     return parse_policy(builtin_policy_bytes(), f"built-in:{BUILTIN_POLICY_NAME}")
+
+
+_KEY_RULES: dict[str, str] = {
+    "schema": "fixed",
+    "name": "identifier, recorded in the decision",
+    "warning_streak_limit": "G2: active warning with `streak ≥` it → FAIL",
+    "lag_warn_sessions": "G1: `lag ≥` it → WARN",
+    "lag_fail_sessions": "not below `lag_warn_sessions`; G1: `lag ≥` it → FAIL",
+    "fallback_branch": "identifier; recommended on rollback",
+}
+"""What each policy key does, in words (no values: those are the policy file's)."""
+
+
+def _key_rule(key: str, field: FieldInfo) -> str:
+    """The key's rule: its integer lower bound (from the model), then its words."""
+    bounds = [f"int ≥ {m.ge}" for m in field.metadata if isinstance(getattr(m, "ge", None), int)]
+    return "; ".join([*bounds, _KEY_RULES[key]])
+
+
+def policy_markdown(policy: Policy | None = None) -> str:
+    """The policy keys (key, value, rule) as a Markdown table; default: ``rc1-default``.
+
+    Values are the policy's own (for the built-in, its TOML file); a key without a
+    rule in words raises ``KeyError``. The package README embeds this text between
+    ``generated:policy`` markers; a test keeps the two equal.
+    """
+    chosen = builtin_policy() if policy is None else policy
+    values = chosen.values.model_dump(by_alias=True)
+    lines = [f"| key | {chosen.name} | rule |", "|---|---|---|"]
+    for name, field in PolicyValues.model_fields.items():
+        key = field.alias or name
+        value = values[key]
+        shown = f'`"{value}"`' if isinstance(value, str) else str(value)
+        lines.append(f"| `{key}` | {shown} | {_key_rule(key, field)} |")
+    return "\n".join(lines) + "\n"

@@ -80,6 +80,7 @@ from dragon_runtime.reasons import (
     Phase,
     ReasonCode,
     Tier,
+    catalogue_markdown,
 )
 from dragon_runtime.reasons import LayeredReason as LayeredReason
 from dragon_runtime.reasons import UnknownReasonError as UnknownReasonError
@@ -131,6 +132,7 @@ __all__ = [
     "atomic_write",
     "board_of",
     "canonical_json",
+    "catalogue_markdown",
     "check_no_silent_paths",
     "limit_pcts",
     "limit_prices_cents",

@@ -6,6 +6,12 @@ code has exactly one family and a tier (strong|weak|none). The twelve RC1 predic
 ids are reason codes too (a VETO carries the predicate that vetoed), with the
 family and tier of rc1-strategy.md §4; strategies import them from here.
 
+A description says what a code means, never a number: the runtime knows no
+strategy threshold. A predicate's description states what the predicate requires
+to PASS; its numbers, like the stop-loss fraction and the maximum holding time,
+belong to the strategy that implements the hooks. Descriptions reach no output
+file: events carry codes, layers, families and tiers only.
+
 :func:`enrich` turns ``(event_type, reason_code)`` into the layered reason written
 on every event row, and refuses codes that are unknown or not allowed for the
 event type.
@@ -170,19 +176,53 @@ R = ReasonCode
 _S, _W, _N = Tier.STRONG, Tier.WEAK, Tier.NONE
 
 _REASONS: tuple[ReasonSpec, ...] = (
-    ReasonSpec(R.S1_HEIGHT_CAP, Family.STRUCTURE, _S, "board_height <= 5"),
+    ReasonSpec(
+        R.S1_HEIGHT_CAP, Family.STRUCTURE, _S, "board height at or below the strategy's height cap"
+    ),
     ReasonSpec(R.S2_NOT_ONE_WORD, Family.STRUCTURE, _S, "not a one-word (low == high) board"),
     ReasonSpec(R.S3_NOT_ST, Family.STRUCTURE, _S, "not ST"),
-    ReasonSpec(R.S4_SEASONED, Family.STRUCTURE, _S, "days_listed >= 60"),
-    ReasonSpec(R.L1_SECTOR_LEADER, Family.LEADERSHIP, _S, "is the sector leader"),
-    ReasonSpec(R.L2_SECTOR_HEAT, Family.LEADERSHIP, _S, "sector_limit_ups >= 2"),
-    ReasonSpec(R.Q1_MIN_AMOUNT, Family.LIQUIDITY, _S, "amount >= 1e8 CNY"),
-    ReasonSpec(R.Q2_TURNOVER_BAND, Family.LIQUIDITY, _S, "3 <= turnover_rate <= 35"),
-    ReasonSpec(R.W1_BROKEN_RATE, Family.SENTIMENT, _W, "broken_rate <= 0.35"),
-    ReasonSpec(R.W2_LIMIT_DOWNS, Family.SENTIMENT, _W, "market_limit_downs <= 15"),
-    ReasonSpec(R.W3_HEIGHT_SPACE, Family.SENTIMENT, _W, "max_height >= 3"),
     ReasonSpec(
-        R.V1_TURNOVER_SPIKE, Family.VOLUME_DIVERGENCE, _W, "turnover_rate <= 2.5 x turnover_ma5"
+        R.S4_SEASONED, Family.STRUCTURE, _S, "listed for at least the strategy's seasoning sessions"
+    ),
+    ReasonSpec(R.L1_SECTOR_LEADER, Family.LEADERSHIP, _S, "is the sector leader"),
+    ReasonSpec(
+        R.L2_SECTOR_HEAT,
+        Family.LEADERSHIP,
+        _S,
+        "at least the strategy's minimum of limit-ups in its sector",
+    ),
+    ReasonSpec(
+        R.Q1_MIN_AMOUNT, Family.LIQUIDITY, _S, "traded amount at least the strategy's minimum"
+    ),
+    ReasonSpec(
+        R.Q2_TURNOVER_BAND,
+        Family.LIQUIDITY,
+        _S,
+        "turnover rate inside the strategy's band (inclusive)",
+    ),
+    ReasonSpec(
+        R.W1_BROKEN_RATE,
+        Family.SENTIMENT,
+        _W,
+        "market broken-board rate at or below the strategy's cap",
+    ),
+    ReasonSpec(
+        R.W2_LIMIT_DOWNS,
+        Family.SENTIMENT,
+        _W,
+        "market limit-down count at or below the strategy's cap",
+    ),
+    ReasonSpec(
+        R.W3_HEIGHT_SPACE,
+        Family.SENTIMENT,
+        _W,
+        "market's highest board at least the strategy's minimum",
+    ),
+    ReasonSpec(
+        R.V1_TURNOVER_SPIKE,
+        Family.VOLUME_DIVERGENCE,
+        _W,
+        "turnover rate at most the strategy's multiple of its recent mean",
     ),
     ReasonSpec(R.SELECTED, Family.SELECTION, _N, "selected for entry at the next open"),
     ReasonSpec(R.ALREADY_HELD, Family.PORTFOLIO, _N, "symbol already held (incl. pending exit)"),
@@ -190,13 +230,15 @@ _REASONS: tuple[ReasonSpec, ...] = (
     ReasonSpec(R.ALPHA_RANK_CUTOFF, Family.SELECTION, _N, "below the branch's top_k"),
     ReasonSpec(R.DATA_MISSING, Family.DATA, _N, "a strong predicate was UNAVAILABLE"),
     ReasonSpec(R.FILLED, Family.EXECUTION, _N, "order filled at the open"),
-    ReasonSpec(R.SUSPENDED, Family.MARKET, _N, "symbol suspended (no row or volume 0)"),
+    ReasonSpec(R.SUSPENDED, Family.MARKET, _N, "symbol suspended (no row, or zero volume)"),
     ReasonSpec(R.LIMIT_UP_SEALED, Family.MARKET, _N, "sealed limit-up all day (low >= up_limit)"),
     ReasonSpec(
         R.LIMIT_DOWN_SEALED, Family.MARKET, _N, "sealed limit-down all day (high <= down_limit)"
     ),
     ReasonSpec(R.INSUFFICIENT_CASH, Family.PORTFOLIO, _N, "not one lot affordable"),
-    ReasonSpec(R.STOP_LOSS, Family.RISK, _N, "close <= 93% of the entry price"),
+    ReasonSpec(
+        R.STOP_LOSS, Family.RISK, _N, "close at or below the stop-loss fraction of the entry price"
+    ),
     ReasonSpec(R.BOARD_BROKEN, Family.EXIT_RULE, _N, "touched the limit-up but closed below"),
     ReasonSpec(R.NOT_LIMIT_UP, Family.EXIT_RULE, _N, "did not close at the limit-up"),
     ReasonSpec(R.MAX_HOLD, Family.EXIT_RULE, _N, "held for the maximum number of sessions"),
@@ -357,7 +399,8 @@ def enrich(event_type: str, reason_code: str) -> LayeredReason:
 def catalogue_markdown() -> str:
     """The catalogue as two Markdown tables (reason codes, then event types).
 
-    The package README embeds this text verbatim; a test keeps the two in step.
+    The package README embeds this text between ``generated:reason-catalogue``
+    markers; a test keeps the two in step.
     """
     lines = ["| reason code | family | tier | meaning |", "|---|---|---|---|"]
     lines += [

@@ -17,7 +17,7 @@ files validate against them — compat never imports governance at runtime):
 
 JSON is canonical (``dragon_runtime.canonical``: sorted keys, 2-space indent,
 trailing newline, NaN refused) with every float rounded to ``RC1_MONITOR.decimals``
-(6) and −0.0 written as 0.0; the CSV is UTF-8 with ``\\n`` line ends. Dates are
+and −0.0 written as 0.0; the CSV is UTF-8 with ``\\n`` line ends. Dates are
 ISO ``YYYY-MM-DD``. Each file is written atomically (temporary file in the run
 directory, fsync, ``os.replace``). The same artifacts always give the same bytes.
 """

@@ -4,64 +4,98 @@ Every condition is evaluated for every session up to ``as_of`` with array
 operations (cumulative sums, running maxima, searchsorted), so streaks come from
 the data and never from a state file. Each condition publishes a ``value`` and a
 ``threshold``; ``active`` is exactly ``value <op> threshold`` on the published
-(rounded) value, with a null value never active:
-
-| id | tier | value on session t | active when |
-|---|---|---|---|
-| H1_DRAWDOWN | hard | drawdown at t | value > 0.20 |
-| W1_DRAWDOWN | warning | drawdown at t | value > 0.10 |
-| W2_RETURN_GAP_20D | warning | candidate − reference trailing 20-session return | value < −0.05 |
-| W3_HIT_RATE_20 | warning | win share of the last ≤ 20 closed trades; null below 5 | value < 0.35 |
-| W4_IDLE | warning | sessions since the last ENTRY_FILLED session | value ≥ 10 |
-
-Thresholds come from :data:`~dragon_compat.monitor.config.RC1_MONITOR`; the
-numbers in this table are its values, for reading.
+(rounded) value, with a null value never active. A :class:`ConditionSpec` names
+its comparison and the :class:`~dragon_compat.monitor.config.MonitorConfig` field
+holding its threshold; the numbers live only in
+:data:`~dragon_compat.monitor.config.RC1_MONITOR`, and :func:`conditions_markdown`
+tables them (with the windows) for the package README.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from dragon_compat.monitor.config import MonitorConfig
+from dragon_compat.monitor.config import RC1_MONITOR, MonitorConfig
 from dragon_compat.monitor.inputs import ClosedTrades, EquityPath
 from dragon_compat.monitor.returns import trailing_returns
 
 Tier = Literal["hard", "warning"]
 Unit = Literal["ratio", "sessions"]
+Comparison = Literal[">", "<", "≥"]
+
+_COMPARE: dict[str, Callable[[Any, Any], np.ndarray]] = {
+    ">": np.greater,
+    "<": np.less,
+    "≥": np.greater_equal,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ConditionSpec:
-    """A condition's identity: id, tier, the unit of its value and its rule in words."""
+    """A condition: id, tier, the unit of its value and its rule.
+
+    The rule is ``active ⇔ value <op> config.<threshold>``: ``op`` is the
+    comparison, ``threshold`` the name of the :class:`MonitorConfig` field it
+    compares against. ``measures`` says what the value is, in words, with
+    ``{c.<field>}`` placeholders for the config's windows (see :meth:`describe`).
+    """
 
     id: str
     tier: Tier
     unit: Unit
-    rule: str
+    op: Comparison
+    threshold: str
+    measures: str
+
+    @property
+    def rule(self) -> str:
+        """The rule in words, by field name: ``value > hard_drawdown``."""
+        return f"value {self.op} {self.threshold}"
+
+    def threshold_of(self, config: MonitorConfig) -> float | int:
+        """This condition's threshold in ``config``."""
+        value: float | int = getattr(config, self.threshold)
+        return value
+
+    def describe(self, config: MonitorConfig) -> str:
+        """What the value is, with ``config``'s windows filled in."""
+        return self.measures.format(c=config)
 
 
-H1_DRAWDOWN = ConditionSpec("H1_DRAWDOWN", "hard", "ratio", "drawdown from peak equity > threshold")
-W1_DRAWDOWN = ConditionSpec(
-    "W1_DRAWDOWN", "warning", "ratio", "drawdown from peak equity > threshold"
-)
+_DRAWDOWN = "`equity.drawdown` at t (the table's own column)"
+
+H1_DRAWDOWN = ConditionSpec("H1_DRAWDOWN", "hard", "ratio", ">", "hard_drawdown", _DRAWDOWN)
+W1_DRAWDOWN = ConditionSpec("W1_DRAWDOWN", "warning", "ratio", ">", "warning_drawdown", _DRAWDOWN)
 W2_RETURN_GAP_20D = ConditionSpec(
     "W2_RETURN_GAP_20D",
     "warning",
     "ratio",
-    "candidate − reference trailing-window return < threshold",
+    "<",
+    "return_gap_floor",
+    "R_cand(t) − R_ref(t), trailing returns over {c.return_window_sessions} sessions "
+    "(`return_window_sessions`)",
 )
 W3_HIT_RATE_20 = ConditionSpec(
     "W3_HIT_RATE_20",
     "warning",
     "ratio",
-    "enough closed trades in the window and their win share < threshold",
+    "<",
+    "hit_rate_floor",
+    "wins / count over the last ≤ {c.hit_rate_window_trades} closed trades "
+    "(`hit_rate_window_trades`); null while count < {c.hit_rate_min_trades} "
+    "(`hit_rate_min_trades`)",
 )
 W4_IDLE = ConditionSpec(
-    "W4_IDLE", "warning", "sessions", "consecutive sessions without ENTRY_FILLED ≥ threshold"
+    "W4_IDLE",
+    "warning",
+    "sessions",
+    "≥",
+    "idle_window_sessions",
+    "consecutive sessions ending at t without a candidate ENTRY_FILLED (int)",
 )
 
 CONDITIONS: tuple[ConditionSpec, ...] = (
@@ -94,6 +128,13 @@ class ConditionSeries:
         return trailing_run(self.active)
 
 
+def series_of(spec: ConditionSpec, value: np.ndarray, config: MonitorConfig) -> ConditionSeries:
+    """``spec`` over ``value``: ``active = value <op> threshold``, NaN never active."""
+    threshold = spec.threshold_of(config)
+    active = np.asarray(_COMPARE[spec.op](value, threshold), dtype=bool)
+    return ConditionSeries(spec, active, value, threshold)
+
+
 def trailing_run(active: Sequence[bool] | np.ndarray) -> int:
     """Length of the run of ``True`` that ends ``active`` (0 if it ends ``False``)."""
     flags = np.asarray(active, dtype=bool)
@@ -108,14 +149,7 @@ def drawdown_conditions(
 ) -> tuple[ConditionSeries, ...]:
     """H1 and W1 from the equity table's own ``drawdown`` (peak-to-date ratio)."""
     drawdown = config.rounded(candidate.drawdown)
-    return (
-        ConditionSeries(
-            H1_DRAWDOWN, drawdown > config.hard_drawdown, drawdown, config.hard_drawdown
-        ),
-        ConditionSeries(
-            W1_DRAWDOWN, drawdown > config.warning_drawdown, drawdown, config.warning_drawdown
-        ),
-    )
+    return (series_of(H1_DRAWDOWN, drawdown, config), series_of(W1_DRAWDOWN, drawdown, config))
 
 
 def return_gaps(candidate: EquityPath, reference: EquityPath, config: MonitorConfig) -> np.ndarray:
@@ -129,10 +163,7 @@ def return_gap_condition(
     candidate: EquityPath, reference: EquityPath, config: MonitorConfig
 ) -> ConditionSeries:
     """W2: the candidate lags the reference by more than the floor over the window."""
-    gap = return_gaps(candidate, reference, config)
-    return ConditionSeries(
-        W2_RETURN_GAP_20D, gap < config.return_gap_floor, gap, config.return_gap_floor
-    )
+    return series_of(W2_RETURN_GAP_20D, return_gaps(candidate, reference, config), config)
 
 
 def hit_rate_condition(
@@ -151,8 +182,7 @@ def hit_rate_condition(
     wins = wins_to[closed] - wins_to[first]
     enough = count >= config.hit_rate_min_trades
     rate = config.rounded(np.where(enough, wins / np.maximum(count, 1), np.nan))
-    active = enough & (np.nan_to_num(rate, nan=np.inf) < config.hit_rate_floor)
-    return ConditionSeries(W3_HIT_RATE_20, active, rate, config.hit_rate_floor)
+    return series_of(W3_HIT_RATE_20, rate, config)
 
 
 def idle_sessions(sessions: np.ndarray, entry_sessions: np.ndarray) -> np.ndarray:
@@ -175,9 +205,7 @@ def idle_condition(
     With fewer sessions of history than the window the strategy cannot have been
     idle for the whole window, so W4 stays inactive: a fresh branch is not idle.
     """
-    idle = idle_sessions(sessions, entry_sessions)
-    window = config.idle_window_sessions
-    return ConditionSeries(W4_IDLE, idle >= window, idle.astype(float), window)
+    return series_of(W4_IDLE, idle_sessions(sessions, entry_sessions).astype(float), config)
 
 
 def evaluate_conditions(
@@ -199,3 +227,19 @@ def evaluate_conditions(
         hit_rate_condition(candidate.sessions, trades, config),
         idle_condition(candidate.sessions, entry_sessions, config),
     )
+
+
+def conditions_markdown(config: MonitorConfig = RC1_MONITOR) -> str:
+    """The conditions (id, tier, value on session t, active when) as a Markdown table.
+
+    Thresholds and windows are ``config``'s, each followed by its field name. The
+    package README embeds this text between ``generated:monitor-conditions``
+    markers; ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    lines = ["| id | tier | value on session t | active when |", "|---|---|---|---|"]
+    lines += [
+        f"| {spec.id} | {spec.tier} | {spec.describe(config)} | "
+        f"value {spec.op} {spec.threshold_of(config)} (`{spec.threshold}`) |"
+        for spec in CONDITIONS
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,9 +1,11 @@
 """RC1 monitor thresholds: the one place they live.
 
 Every number the monitor compares against is a field of :data:`RC1_MONITOR`, a
-frozen :class:`MonitorConfig`. Conditions, divergence levels, docs and tests
-import it; nothing repeats a threshold. RC1 is frozen behaviour: v2 does not
-retune these values (rc1-strategy.md), so there is exactly one instance.
+frozen :class:`MonitorConfig`. Conditions, divergence levels and tests import it;
+nothing repeats a threshold. The README's monitor tables are generated from it
+(``conditions.conditions_markdown``, ``divergence.divergence_markdown``). RC1 is
+frozen behaviour: v2 does not retune these values (rc1-strategy.md), so there is
+exactly one instance.
 
 Units: drawdowns, returns, gaps, hit rates and Jaccard ratios are plain ratios
 (0.05 = 5%, 5 percentage points for a gap); windows are counted in sessions or

@@ -7,18 +7,29 @@ two empty sets is 1.0 (two branches that both stayed out agree). Ratios and gaps
 are rounded to the published precision before they are compared, and every
 bound is inclusive, exactly as monitor.md states:
 
-- divergence ``none`` if jaccard ≥ 0.8 and |gap| ≤ 0.01, ``low`` if ≥ 0.6 and
-  ≤ 0.03, ``medium`` if ≥ 0.4 and ≤ 0.06, else ``high``;
-- control ``aligned`` if alignment ≥ 0.9, ``drifting`` if ≥ 0.7, else ``misaligned``.
+- divergence: the calmest of ``config.divergence_bands`` whose bounds hold, else
+  ``config.divergence_fallback_level``;
+- control: ``aligned`` if alignment ≥ ``config.control_aligned``, ``drifting`` if
+  ≥ ``config.control_drifting``, else ``misaligned``.
 
-(The numbers are :data:`~dragon_compat.monitor.config.RC1_MONITOR`'s.)
+The numbers live only in :data:`~dragon_compat.monitor.config.RC1_MONITOR`;
+:func:`divergence_markdown` tables them for the package README.
 """
 
 from __future__ import annotations
 
 from collections.abc import Set
 
-from dragon_compat.monitor.config import MonitorConfig
+from dragon_compat.monitor.config import RC1_MONITOR, MonitorConfig
+
+CONTROL_STATUSES: tuple[tuple[str, str], ...] = (
+    ("aligned", "control_aligned"),
+    ("drifting", "control_drifting"),
+)
+"""Control statuses from the most aligned, each with the config field of its
+inclusive lower bound; below every bound the status is :data:`CONTROL_FALLBACK`."""
+
+CONTROL_FALLBACK = "misaligned"
 
 
 def jaccard(left: Set[tuple[str, str]], right: Set[tuple[str, str]]) -> float:
@@ -45,8 +56,41 @@ def divergence_level(entry_jaccard: float, return_gap: float, config: MonitorCon
 def control_status(alignment_ratio: float, config: MonitorConfig) -> str:
     """``aligned``, ``drifting`` or ``misaligned`` (inclusive lower bounds)."""
     alignment = float(config.rounded(alignment_ratio))
-    if alignment >= config.control_aligned:
-        return "aligned"
-    if alignment >= config.control_drifting:
-        return "drifting"
-    return "misaligned"
+    for status, bound in CONTROL_STATUSES:
+        if alignment >= getattr(config, bound):
+            return status
+    return CONTROL_FALLBACK
+
+
+def divergence_markdown(config: MonitorConfig = RC1_MONITOR) -> str:
+    """The divergence levels and control statuses with their bounds, as Markdown.
+
+    A line stating the window and the precision, then one table. Numbers are
+    ``config``'s, each followed by its field name. The package README embeds this
+    text between ``generated:monitor-divergence`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    lines = [
+        f"Window: the last {config.comparison_window_sessions} sessions "
+        f"(`comparison_window_sessions`) ending at `as_of`, all sessions when fewer; every "
+        f"ratio at {config.decimals} decimals (`decimals`) before it is compared; all "
+        "bounds inclusive, tried from the top.",
+        "",
+        "| result | when |",
+        "|---|---|",
+    ]
+    lines += [
+        f"| divergence `{band.level}` | entry_jaccard ≥ {band.min_entry_jaccard} and "
+        f"abs(return_gap) ≤ {band.max_abs_return_gap} (`divergence_bands`) |"
+        for band in config.divergence_bands
+    ]
+    lines.append(
+        f"| divergence `{config.divergence_fallback_level}` | otherwise "
+        "(`divergence_fallback_level`) |"
+    )
+    lines += [
+        f"| control `{status}` | alignment_ratio ≥ {getattr(config, bound)} (`{bound}`) |"
+        for status, bound in CONTROL_STATUSES
+    ]
+    lines.append(f"| control `{CONTROL_FALLBACK}` | otherwise |")
+    return "\n".join(lines) + "\n"
