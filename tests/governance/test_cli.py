@@ -282,3 +282,18 @@ def test_help_imports_neither_pydantic_rich_pandas_nor_exchange_calendars():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
     assert done.stdout.strip() == b"[]"
+
+
+def test_only_the_render_module_imports_rich():
+    import re
+
+    import dragon_governance
+
+    package = Path(dragon_governance.__file__).parent
+    rich_import = re.compile(r"^\s*(?:from|import) rich\b", re.MULTILINE)
+    importers = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if rich_import.search(path.read_text(encoding="utf-8"))
+    }
+    assert importers == {"render.py"}

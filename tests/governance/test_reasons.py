@@ -17,7 +17,7 @@ PACKAGE = Path(dragon_governance.__file__).parent
 
 
 def _codes_in_source() -> set[str]:
-    pattern = re.compile(r'make_reason\(\s*"([A-Z0-9_]+)"')
+    pattern = re.compile(r'(?:make_reason\(|findings_or_pass\(\s*\w+,)\s*"([A-Z0-9_]+)"')
     found: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         found |= set(pattern.findall(path.read_text()))

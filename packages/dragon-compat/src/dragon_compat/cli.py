@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except DragonUserError as err:
-        from dragon_compat.console import print_error
+        from dragon_compat.render import print_error
 
         print_error(str(err))
         return err.exit_code

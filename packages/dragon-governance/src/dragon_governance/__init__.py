@@ -14,9 +14,10 @@ This distribution imports nothing from ``dragon_runtime`` or ``dragon_compat``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dragon_governance.__about__ import __version__
+from dragon_governance.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from dragon_governance.decision import Decision, RolloutDecision, read_decision, write_decision
@@ -61,16 +62,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'dragon_governance' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -183,11 +183,6 @@ def read_decision(path: str | os.PathLike[str]) -> RolloutDecision:
     return decision
 
 
-def decision_json_schema() -> dict[str, Any]:
-    """JSON Schema of ``rollout_decision.json``."""
-    return RolloutDecision.model_json_schema(by_alias=True)
-
-
 __all__ = [
     "DECISION_FILENAME",
     "DECISION_SCHEMA",

@@ -8,9 +8,9 @@ library at import; the models load when a schema is asked for.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from dragon_governance.lazy import import_attribute
 from dragon_governance.sources.registry import SOURCES
 
 _SOURCE_MODELS = {
@@ -55,5 +55,5 @@ def schema_document(name: str) -> Any:
     if name == REASONS:
         return reason_catalogue()
     module_name, class_name = MODELS[name]
-    model = getattr(importlib.import_module(module_name), class_name)
+    model = import_attribute(module_name, class_name)
     return model.model_json_schema(by_alias=True)

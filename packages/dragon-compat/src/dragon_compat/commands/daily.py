@@ -26,9 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from dragon_compat.console import stdout
     from dragon_compat.pipelines.daily import run_daily
-    from dragon_compat.pipelines.report import daily_progress, print_daily
+    from dragon_compat.render import daily_progress, print_daily, stdout
 
     console = stdout()
     with daily_progress(console) as progress:

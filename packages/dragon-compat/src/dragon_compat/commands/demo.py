@@ -42,15 +42,11 @@ def run(args: argparse.Namespace) -> int:
     import subprocess
     from pathlib import Path
 
-    from rich.rule import Rule
-    from rich.text import Text
-
-    from dragon_compat.console import stdout
+    from dragon_compat import render
     from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
     from dragon_compat.market_input import load_market
     from dragon_compat.pipelines.daily import RUN_MARKER_FILE, run_daily, truncate_at
     from dragon_compat.pipelines.forward import GovernanceMode, run_forward
-    from dragon_compat.pipelines.report import daily_progress, print_daily, print_forward
 
     if args.scenario is not None:
         if args.data is not None or args.as_of is not None:
@@ -64,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
         )
         args.as_of = SAMPLE_SCENARIOS[decision]
 
-    console = stdout()
-    console.print(Rule("[bold]1 · dragon daily[/]"))
-    with daily_progress(console) as progress:
+    console = render.stdout()
+    render.print_step(console, "1 · dragon daily")
+    with render.daily_progress(console) as progress:
         progress("load and validate data")
         market = load_market(args.data, side_table=args.side_table)
         _, session = truncate_at(market.bars, args.as_of, source=market.label)
@@ -78,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
                 )
             shutil.rmtree(run_dir)  # the demo's own earlier run: start fresh
         daily = run_daily(market, run_dir, as_of=session, progress=progress)
-    print_daily(console, daily, market.label)
+    render.print_daily(console, daily, market.label)
 
-    console.print(Rule("[bold]2 · dragon-governance check[/]"))
+    render.print_step(console, "2 · dragon-governance check")
     command = [
         _governance_script(),
         "check",
@@ -88,23 +84,17 @@ def run(args: argparse.Namespace) -> int:
         "--as-of",
         session.isoformat(),
     ]
-    shown = shlex.join(["dragon-governance", *command[1:]])
-    console.print(Text(f"$ {shown}", style="dim"), soft_wrap=True)
-    console.file.flush()
+    render.print_command(console, shlex.join(["dragon-governance", *command[1:]]))
     checked = subprocess.run(command, check=False)
-    if checked.returncode not in _DECISION_EXITS:
-        console.print(f"dragon-governance check failed with exit {checked.returncode}", style="red")
+    meaning = _DECISION_EXITS.get(checked.returncode)
+    render.print_governance_exit(console, checked.returncode, meaning)
+    if meaning is None:
         return EXIT_INTERNAL
-    console.print(f"exit {checked.returncode} = {_DECISION_EXITS[checked.returncode]}", style="dim")
 
-    console.print(Rule("[bold]3 · dragon forward --governance enforce[/]"))
+    render.print_step(console, "3 · dragon forward --governance enforce")
     plan = run_forward(run_dir, GovernanceMode.ENFORCE)
-    print_forward(console, plan)
-    # paths are printed as Text (never parsed as markup) and never wrapped: people copy them
-    console.print(
-        Text.assemble(("artifacts of this demo: ", "bold"), str(run_dir.resolve())),
-        soft_wrap=True,
-    )
+    render.print_forward(console, plan)
+    render.print_path(console, "artifacts of this demo: ", run_dir.resolve())
     return 0
 
 

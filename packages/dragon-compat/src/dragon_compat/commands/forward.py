@@ -27,9 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from dragon_compat.console import stdout
     from dragon_compat.pipelines.forward import GovernanceMode, run_forward
-    from dragon_compat.pipelines.report import print_forward
+    from dragon_compat.render import print_forward, stdout
 
     plan = run_forward(
         Path(args.run_dir),

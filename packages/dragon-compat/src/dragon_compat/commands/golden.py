@@ -29,15 +29,16 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dragon_compat import golden
+    from dragon_compat.render import print_golden_check, print_golden_update, stdout
 
     if args.golden_action == "update":
         directory = Path(args.golden_dir) if args.golden_dir else _default_update_dir()
         changed = golden.update(directory, args.reason)
-        _print_update(directory, changed)
+        print_golden_update(stdout(), directory, changed)
         return 0
     directory = Path(args.golden_dir) if args.golden_dir else golden.find_golden_dir()
     problems = golden.check(directory)
-    _print_check(directory, problems)
+    print_golden_check(stdout(), directory, problems)
     return golden.EXIT_GOLDEN_DIFFERS if problems else 0
 
 
@@ -51,35 +52,3 @@ def _default_update_dir():
         raise DragonUserError(
             "no golden/rc1 found from here; to create golden pass --golden-dir golden/rc1"
         ) from None
-
-
-def _print_check(directory, problems) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from dragon_compat.console import stdout
-
-    console = stdout()
-    if not problems:
-        console.print(Text(f"golden holds: {directory}", style="bold green"))
-        return
-    table = Table(title=Text(f"golden does NOT hold: {directory}", style="bold red"))
-    table.add_column("file")
-    table.add_column("problem", style="red")
-    table.add_column("first difference / detail", overflow="fold")
-    for problem in problems:
-        table.add_row(problem.path, problem.problem, problem.detail)
-    console.print(table)
-
-
-def _print_update(directory, changed) -> None:
-    from rich.text import Text
-
-    from dragon_compat.console import stdout
-
-    console = stdout()
-    console.print(Text(f"golden updated: {directory}", style="bold"))
-    for name in changed:
-        console.print(f"  changed {name}")
-    if not changed:
-        console.print("  no file changed; the reason was still recorded in CHANGELOG.md")

@@ -1,8 +1,10 @@
-"""The market-input arguments shared by ``dragon run``, ``dragon daily`` and ``dragon demo``.
+"""The market-input arguments shared by every ``dragon`` command that reads bars.
 
-One definition, so every command that reads bars accepts the same ``--data`` and
-``--side-table`` (and, where the command runs a day, ``--as-of``) with the same meaning.
-Standard library only: command modules are imported for ``dragon --help``.
+One definition, so ``validate``, ``run``, ``daily`` and ``demo`` accept the same
+``--data`` and ``--side-table`` (and, where the command runs a day, ``--as-of``)
+with the same meaning, and every date flag (``--as-of``, ``sample --end``) parses
+with :func:`iso_date`. Standard library only: command modules are imported for
+``dragon --help``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import argparse
 import datetime as dt
 
 __all__ = ["add_market_arguments", "iso_date"]
+
+_BARS_FILE = "bars file: .csv, .csv.gz, .parquet or .pq"
 
 
 def iso_date(text: str) -> dt.date:
@@ -21,14 +25,24 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date YYYY-MM-DD") from None
 
 
-def add_market_arguments(parser: argparse.ArgumentParser, *, as_of: bool = False) -> None:
+def add_market_arguments(
+    parser: argparse.ArgumentParser, *, as_of: bool = False, bundled_default: bool = True
+) -> None:
     """Add ``--data FILE``, ``--side-table FILE`` (repeatable) and, with ``as_of``,
-    ``--as-of DATE`` to ``parser``."""
+    ``--as-of DATE`` to ``parser``.
+
+    With ``bundled_default`` (commands that run a market) ``--data`` is optional and
+    None means the bundled sample; without it (``validate``) ``--data`` is required.
+    """
+    default = " (default: the bundled sample market)" if bundled_default else ""
     parser.add_argument(
-        "--data", metavar="FILE", help="bars file (default: the bundled sample market)"
+        "--data", required=not bundled_default, metavar="FILE", help=f"{_BARS_FILE}{default}"
     )
     parser.add_argument(
-        "--side-table", action="append", metavar="FILE", help="side table(s) for the bars"
+        "--side-table",
+        action="append",
+        metavar="FILE",
+        help="per-symbol or per-(trade_date, symbol) columns the bars lack; repeatable",
     )
     if as_of:
         parser.add_argument(

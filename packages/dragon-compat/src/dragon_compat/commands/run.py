@@ -27,17 +27,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dragon_compat.branches import get_branch
-    from dragon_compat.console import stdout
     from dragon_compat.dragon_strategy import DragonRuleEngine
     from dragon_compat.market_input import load_market
-    from dragon_compat.render import branch_summary_table, file_hashes_table
+    from dragon_compat.render import print_run, stdout
 
     branch = get_branch(args.branch).name  # an unknown branch fails before any loading
     market = load_market(args.data, side_table=args.side_table)
     result = DragonRuleEngine().run(market.bars, branch)
     out = Path(args.out)
     hashes = DragonRuleEngine.write(result, out)
-    console = stdout()
-    console.print(branch_summary_table({branch: result.summary}, title=f"{market.label}"))
-    console.print(file_hashes_table(hashes, title=f"written to {out}"))
+    print_run(stdout(), branch, result.summary, hashes, input_label=market.label, out=out)
     return 0

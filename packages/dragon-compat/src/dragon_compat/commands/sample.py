@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from dragon_compat.commands.market_args import iso_date
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -20,38 +22,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="S", help=f"random seed, >= 0 {same}")
     parser.add_argument(
         "--end",
+        type=iso_date,
         metavar="DATE",
         help="last session on or before this ISO date (default: a window around 2023-08-28)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from dragon_compat.console import stdout
     from dragon_compat.data.write import write_bars
     from dragon_compat.errors import EXIT_OK, DragonUserError
+    from dragon_compat.render import print_sample, stdout
     from dragon_compat.sample.bundled import BUNDLED_SAMPLE
     from dragon_compat.sample.generator import generate_market
 
     symbols = BUNDLED_SAMPLE.symbols if args.symbols is None else args.symbols
     sessions = BUNDLED_SAMPLE.sessions if args.sessions is None else args.sessions
     seed = BUNDLED_SAMPLE.seed if args.seed is None else args.seed
-    end = BUNDLED_SAMPLE.end
-    if args.end is not None:
-        try:
-            end = dt.date.fromisoformat(args.end)
-        except ValueError:
-            raise DragonUserError(f"--end {args.end!r} is not an ISO date (YYYY-MM-DD)") from None
+    end = BUNDLED_SAMPLE.end if args.end is None else args.end
     try:
         bars = generate_market(symbols, sessions, seed, end)
     except ValueError as err:
         raise DragonUserError(f"cannot generate that market: {err}") from None
     path = write_bars(bars, args.out)
-    first, last = bars["trade_date"].iloc[0].date(), bars["trade_date"].iloc[-1].date()
-    stdout().print(
-        f"{path}: {len(bars)} rows, {bars['symbol'].nunique()} symbols, "
-        f"{bars['trade_date'].nunique()} sessions {first} .. {last} (seed {seed})",
-        markup=False,
-    )
+    print_sample(stdout(), path, bars, seed)
     return EXIT_OK

@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dragon_governance.gates.context import GateContext
-from dragon_governance.gates.findings import problem_reason
-from dragon_governance.gates.health import manifest_unavailable
+from dragon_governance.gates.findings import manifest_unavailable, problem_reason
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Gate, Status
 from dragon_governance.reasons import Reason, make_reason

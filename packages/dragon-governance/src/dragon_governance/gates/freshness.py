@@ -24,7 +24,7 @@ import hashlib
 from datetime import date
 
 from dragon_governance.gates.context import GateContext
-from dragon_governance.gates.findings import problem_reason
+from dragon_governance.gates.findings import findings_or_pass, problem_reason
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Gate
 from dragon_governance.reasons import Reason, make_reason
@@ -170,19 +170,15 @@ def _date_reasons(ctx: GateContext, manifest: DailyManifest) -> list[Reason]:
                     threshold=session,
                 )
             )
-    if not reasons:
-        names = ", ".join([MANIFEST.filename] + [filename for _, filename, _, _ in dated])
-        reasons.append(
-            make_reason(
-                "ARTIFACTS_ALIGNED",
-                message=f"{names} all carry as_of {session}",
-                source=MANIFEST.filename,
-                field="as_of",
-                value=session,
-                threshold=session,
-            )
-        )
-    return reasons
+    names = ", ".join([MANIFEST.filename] + [filename for _, filename, _, _ in dated])
+    return findings_or_pass(
+        reasons,
+        "ARTIFACTS_ALIGNED",
+        message=f"{names} all carry as_of {session}",
+        source=MANIFEST.filename,
+        field="as_of",
+        observed=session,
+    )
 
 
 def _output_reasons(ctx: GateContext, manifest: DailyManifest) -> list[Reason]:
@@ -209,19 +205,15 @@ def _output_reasons(ctx: GateContext, manifest: DailyManifest) -> list[Reason]:
                     threshold=entry.sha256,
                 )
             )
-    if not reasons:
-        count = len(manifest.outputs)
-        reasons.append(
-            make_reason(
-                "OUTPUTS_VERIFIED",
-                message=f"{count} output(s) listed in the manifest exist with their sha256",
-                source=MANIFEST.filename,
-                field="outputs",
-                value=count,
-                threshold=count,
-            )
-        )
-    return reasons
+    count = len(manifest.outputs)
+    return findings_or_pass(
+        reasons,
+        "OUTPUTS_VERIFIED",
+        message=f"{count} output(s) listed in the manifest exist with their sha256",
+        source=MANIFEST.filename,
+        field="outputs",
+        observed=count,
+    )
 
 
 def evaluate_freshness(ctx: GateContext) -> GateResult:

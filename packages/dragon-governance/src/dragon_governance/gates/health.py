@@ -22,24 +22,16 @@ from __future__ import annotations
 from datetime import date
 
 from dragon_governance.gates.context import GateContext
-from dragon_governance.gates.findings import problem_reason
+from dragon_governance.gates.findings import (
+    findings_or_pass,
+    manifest_unavailable,
+    problem_reason,
+)
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Gate
-from dragon_governance.reasons import WHOLE_FILE, Evidence, Reason, make_reason
+from dragon_governance.reasons import Evidence, Reason, make_reason
 from dragon_governance.sources.models import Condition, MonitorHealth, MonitorHistory, Tier
-from dragon_governance.sources.registry import HEALTH, HISTORY, MANIFEST
-
-
-def manifest_unavailable(gate: Gate) -> Reason:
-    """The reason G2 and G3 give when the manifest could not be read."""
-    return make_reason(
-        "MANIFEST_UNAVAILABLE",
-        message=f"{gate.gate_id} cannot check branches without a readable {MANIFEST.filename}",
-        source=MANIFEST.filename,
-        field=WHOLE_FILE,
-        value=None,
-        threshold="readable",
-    )
+from dragon_governance.sources.registry import HEALTH, HISTORY
 
 
 def _evidence(value: int | float | date | None) -> Evidence:
@@ -92,18 +84,14 @@ def _condition_reasons(health: MonitorHealth, limit: int) -> list[Reason]:
         ]
     conditions = sorted(health.conditions, key=lambda condition: condition.id)
     reasons = [r for c in conditions if (r := _condition_reason(c, limit)) is not None]
-    if not reasons:
-        reasons.append(
-            make_reason(
-                "CONDITIONS_CLEAR",
-                message=f"none of the {len(conditions)} condition(s) is active",
-                source=HEALTH.filename,
-                field="conditions",
-                value=0,
-                threshold=0,
-            )
-        )
-    return reasons
+    return findings_or_pass(
+        reasons,
+        "CONDITIONS_CLEAR",
+        message=f"none of the {len(conditions)} condition(s) is active",
+        source=HEALTH.filename,
+        field="conditions",
+        observed=0,
+    )
 
 
 def _history_reasons(health: MonitorHealth, history: MonitorHistory) -> list[Reason]:
@@ -140,19 +128,15 @@ def _history_reasons(health: MonitorHealth, history: MonitorHistory) -> list[Rea
                     threshold=condition.streak,
                 )
             )
-    if not reasons:
-        count = len(health.conditions)
-        reasons.append(
-            make_reason(
-                "HISTORY_CONSISTENT",
-                message=f"{HISTORY.filename} agrees with the streak of all {count} condition(s)",
-                source=HISTORY.filename,
-                field="active",
-                value=count,
-                threshold=count,
-            )
-        )
-    return reasons
+    count = len(health.conditions)
+    return findings_or_pass(
+        reasons,
+        "HISTORY_CONSISTENT",
+        message=f"{HISTORY.filename} agrees with the streak of all {count} condition(s)",
+        source=HISTORY.filename,
+        field="active",
+        observed=count,
+    )
 
 
 def evaluate_health(ctx: GateContext) -> GateResult:

@@ -1,0 +1,1 @@
+"""Subcommands of the ``dragon-governance`` console script (see :mod:`dragon_governance.cli`)."""
