@@ -47,7 +47,9 @@ RULE_COLUMNS: tuple[str, ...] = (
     "is_st",
     "list_date",
 )
-"""Parquet columns the peers read (high/low only for backtrader's feeds)."""
+"""Parquet columns the backtrader peer reads (high/low for its feeds)."""
+VECTORBT_COLUMNS: tuple[str, ...] = tuple(c for c in RULE_COLUMNS if c not in ("high", "low"))
+"""Parquet columns the vectorbt peer reads: the rule's and nothing else."""
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,13 @@ def long_bars(table: Any) -> LongBars:
     new_day = np.ones(len(day), dtype=bool)
     new_day[1:] = day[1:] != day[:-1]
     session = np.cumsum(new_day) - 1
-    prices = {name: _float(table, name) for name in ("open", "high", "low", "close", "pre_close")}
+    prices = {name: _float(table, name) for name in ("open", "close", "pre_close")}
     finite = np.isfinite(prices["open"]) & np.isfinite(prices["close"])
     finite &= np.isfinite(prices["pre_close"])
     cents = {name: _cents(values) for name, values in prices.items()}
+    for name in ("high", "low"):  # backtrader's feeds only; a zero view when not read
+        present = name in table.column_names
+        cents[name] = _cents(_float(table, name)) if present else np.broadcast_to(0, len(day))
     trading = finite & (np.nan_to_num(_float(table, "volume")) > 0)
     is_st = table.column("is_st").to_numpy(zero_copy_only=False).astype(bool)
 
@@ -226,8 +231,6 @@ class TwoBoardTracker:
 
 
 def _float(table: Any, name: str) -> np.ndarray:
-    if name not in table.column_names:
-        return np.zeros(table.num_rows, dtype=np.float64)
     return table.column(name).to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 

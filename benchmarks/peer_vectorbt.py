@@ -8,7 +8,7 @@ Usage (``peers.py`` starts it; runs only where vectorbt is installed, i.e. the
 Steps, each a :class:`bench_meter.Meter` segment:
 
 1. ``imports``: numpy, pandas, pyarrow, vectorbt (and numba), the runtime's limit rule;
-2. ``read``: the :data:`peer_rule.RULE_COLUMNS` of the Parquet file (pyarrow);
+2. ``read``: the :data:`peer_rule.VECTORBT_COLUMNS` of the Parquet file (pyarrow);
 3. ``pivot``: exact cents, board % and limit prices per row, scattered onto the
    dense ``[session, symbol]`` grid (:func:`peer_rule.widen`, a numpy scatter —
    faster than ``DataFrame.pivot``, so the peer is not handicapped by it);
@@ -53,7 +53,7 @@ def measure(parquet: Path, first_symbols: int = FIRST_SYMBOLS) -> dict[str, Any]
     import vectorbt as vbt
 
     meter.switch("read")
-    table = peer_rule.read_rule_table(parquet)
+    table = peer_rule.read_rule_table(parquet, peer_rule.VECTORBT_COLUMNS)
     rows = table.num_rows
     meter.count(rows)
 
