@@ -106,7 +106,7 @@ def test_manifest_names_the_session_the_roles_and_the_branches(eve_run: DailyRun
 
 
 def test_manifest_is_the_one_the_run_returns(eve_run: DailyRun):
-    assert _manifest(eve_run.run_dir) == eve_run.manifest
+    assert _manifest(eve_run.run_dir) == eve_run.manifest.to_document()
 
 
 def test_governance_finds_the_run_fresh_aligned_and_complete(eve_run: DailyRun):

@@ -241,7 +241,7 @@ def test_plan_on_disk_is_the_document_returned(run_copy: Path):
     assert isinstance(plan, ForwardPlan)
     assert plan.path == run_copy / PLAN
     assert _plan_on_disk(run_copy) == plan.document
-    assert plan.document["schema"] == "dragon.forward_plan/1"
+    assert plan.document["schema"] == "dragon.forward_plan/2"
     assert plan.document["candidate_branch"] == CANDIDATE
 
 

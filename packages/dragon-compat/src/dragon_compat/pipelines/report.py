@@ -18,9 +18,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from dragon_compat.pipelines.daily import DAILY_STEPS, MANIFEST_FILE, DailyRun
+from dragon_compat.pipelines.daily import DAILY_STEPS, DailyRun
 from dragon_compat.pipelines.forward import ForwardPlan
 from dragon_compat.render import branch_summary_table
+from dragon_compat.rundir import MANIFEST_FILE, SCORE_DECIMALS
 
 __all__ = ["daily_progress", "print_daily", "print_forward"]
 
@@ -53,11 +54,11 @@ def daily_progress(console: Console) -> Iterator[Callable[[str], None]]:
         progress.update(task, completed=DAILY_STEPS)
 
 
-def _value(value: object) -> str:
+def _value(value: object, float_format: str = ".6g") -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return format(value, float_format)
     return str(value)
 
 
@@ -109,7 +110,7 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
         Text.assemble(
             ("artifacts: ", "bold"),
             str(daily.run_dir),
-            f"  ({len(daily.manifest['outputs'])} outputs, manifest {MANIFEST_FILE})",
+            f"  ({len(daily.manifest.outputs)} outputs, manifest {MANIFEST_FILE})",
         ),
         soft_wrap=True,  # a path people copy: never broken across lines
     )
@@ -117,43 +118,43 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
 
 def print_forward(console: Console, plan: ForwardPlan) -> None:
     """The forward plan: mode, decision, active branch and the next session's orders."""
-    doc = plan.document
-    governance = doc["governance"]
+    doc = plan.plan
+    governance = doc.governance
     lines = [
-        Text.assemble(("mode ", "dim"), (doc["mode"], "bold")),
-        Text.assemble(("active branch ", "dim"), (doc["active_branch"], "bold cyan")),
+        Text.assemble(("mode ", "dim"), (str(doc.mode), "bold")),
+        Text.assemble(("active branch ", "dim"), (doc.active_branch, "bold cyan")),
     ]
     if governance is not None:
-        style = {"PROCEED": "green", "HOLD": "yellow"}.get(governance["decision"], "red")
+        style = {"PROCEED": "green", "HOLD": "yellow"}.get(governance.decision, "red")
         lines.insert(
             1,
             Text.assemble(
                 ("decision ", "dim"),
-                (governance["decision"], f"bold {style}"),
+                (governance.decision, f"bold {style}"),
                 ("  id ", "dim"),
-                governance["decision_id"][:16] + "…",
+                governance.decision_id[:16] + "…",
             ),
         )
-    orders = Table(title=f"orders for {doc['next_session']}", title_justify="left")
+    orders = Table(title=f"orders for {doc.next_session.isoformat()}", title_justify="left")
     for column in ("side", "symbol", "rank", "board", "alpha", "reason"):
         orders.add_column(column)
-    for entry in doc["orders"]["entries"]:
+    for entry in doc.orders.entries:
         orders.add_row(
             "BUY",
-            entry["symbol"],
-            str(entry["rank"]),
-            str(entry["board_height"]),
-            entry["alpha_score"],
+            entry.symbol,
+            str(entry.rank),
+            str(entry.board_height),
+            _value(entry.alpha_score, f".{SCORE_DECIMALS}f"),
             "SELECTED",
         )
-    for exit_ in doc["orders"]["exits"]:
-        orders.add_row("SELL", exit_["symbol"], "", "", "", exit_["reason"])
-    if not doc["orders"]["entries"] and not doc["orders"]["exits"]:
+    for exit_ in doc.orders.exits:
+        orders.add_row("SELL", exit_.symbol, "", "", "", exit_.reason)
+    if not doc.orders.entries and not doc.orders.exits:
         orders.add_row("—", "no orders", "", "", "", "")
     console.print(
         Panel(
             Group(*lines, orders),
-            title=f"forward plan after {doc['as_of']}",
+            title=f"forward plan after {doc.as_of.isoformat()}",
             expand=False,
         )
     )
