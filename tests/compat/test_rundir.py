@@ -223,6 +223,12 @@ def test_a_bad_manifest_field_is_a_user_error_naming_file_and_field(field, value
     assert str(caught.value).startswith(f"RUN/daily_manifest.json: field {named}:")
 
 
+def test_an_input_path_may_hold_any_character_a_file_name_can():
+    document = _set(manifest_document(), "inputs.0.path", "/data/bars\n2024 (copy).csv")
+    manifest = ManifestDocument.from_document(document, source="m")
+    assert manifest.inputs[0].path == "/data/bars\n2024 (copy).csv"
+
+
 @pytest.mark.parametrize("value", [None, [], "manifest", 3])
 def test_a_manifest_that_is_not_an_object_is_a_user_error(value):
     with pytest.raises(DragonUserError, match=r"^m\.json: not a JSON object"):

@@ -247,16 +247,25 @@ IsoDate = Annotated[
 """A date, written and read as an ISO ``YYYY-MM-DD`` JSON string."""
 
 
-def _text(value: str) -> str:
-    """Non-empty, valid Unicode (UTF-8 encodable) and free of control characters."""
+def _path_text(value: str) -> str:
+    """Non-empty, valid Unicode (UTF-8 encodable) and free of NUL: any path a file system
+    can hold and a JSON file can carry."""
     if not value:
         raise ValueError("must not be empty")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("is not valid Unicode text (lone surrogate)") from None
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL byte")
+    return value
+
+
+def _text(value: str) -> str:
+    """Path text (see :func:`_path_text`) that is also free of control characters."""
+    _path_text(value)
     if _CONTROL.search(value):
-        raise ValueError("must not contain NUL or other control characters")
+        raise ValueError("must not contain control characters")
     return value
 
 
@@ -295,6 +304,7 @@ def _json_type(value: object) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+InputPath = Annotated[str, AfterValidator(_path_text)]
 Name = Annotated[str, AfterValidator(_name)]
 RunPath = Annotated[str, AfterValidator(_run_relative)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -356,9 +366,10 @@ def _first_problem(err: ValidationError) -> str:
 
 
 class FileDigest(_Document):
-    """An ``inputs`` entry: the path as the run saw it and the file's sha256."""
+    """An ``inputs`` entry: the path as the run saw it (any file name, so control
+    characters are allowed, NUL is not) and the file's sha256."""
 
-    path: Text
+    path: InputPath
     sha256: Sha256Hex
 
 
