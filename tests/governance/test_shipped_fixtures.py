@@ -1,7 +1,12 @@
-"""The run directories shipped under tests/governance/fixtures (CI checks them with the wheel)."""
+"""The run directories shipped under tests/governance/fixtures (CI checks them with the wheel).
+
+They are real daily runs (see fixtures/README.md); these tests read them with
+governance alone, as CI's wheel-only check does.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -25,3 +30,13 @@ def test_the_rollback_fixture_rolls_back_on_its_hard_condition():
     codes = {reason.code for g in decision.gates for reason in g.reasons}
     assert "HARD_CONDITION_ACTIVE" in codes
     assert not {"OUTPUT_HASH_MISMATCH", "MANIFEST_CORRUPT", "HEALTH_CORRUPT"} & codes
+
+
+def test_the_fixtures_list_every_branchs_files_under_branches():
+    for name in ("healthy_run", "rollback_run"):
+        manifest = json.loads((FIXTURES / name / "daily_manifest.json").read_text("utf-8"))
+        listed = {entry["path"] for entry in manifest["outputs"]}
+        assert len(manifest["branches"]) == 4
+        for branch in manifest["branches"]:
+            assert f"branches/{branch}/events.csv" in listed, (name, branch)
+            assert (FIXTURES / name / "branches" / branch / "events.csv").is_file()

@@ -59,7 +59,8 @@ def snapshot(root: Path) -> Snapshot:
 
 def close_signals(run_dir: Path, branch: str, session: date) -> dict[str, list[dict[str, object]]]:
     """The branch's ENTER_SIGNAL/EXIT_SIGNAL events at ``session``'s close, in the form
-    ``forward_plan.json`` lists orders — read with ``csv``, independently of the pipeline."""
+    ``forward_plan.json`` lists orders (prices and scores as numbers) — read with
+    ``csv``, independently of the pipeline."""
     text = (run_dir / "branches" / branch / "events.csv").read_text(encoding="utf-8")
     rows = [
         row
@@ -72,8 +73,8 @@ def close_signals(run_dir: Path, branch: str, session: date) -> dict[str, list[d
                 "symbol": row["symbol"],
                 "rank": int(row["rank"]),
                 "board_height": int(row["board_height"]),
-                "alpha_score": row["alpha_score"],
-                "close": row["price"],
+                "alpha_score": float(row["alpha_score"]),
+                "close": float(row["price"]),
                 "predicates": row["predicates"],
             }
             for row in rows

@@ -27,6 +27,7 @@ from dragon_compat.sample import generate_market
 from dragon_governance import evaluate_run
 from dragon_governance.outcomes import Gate, Status
 from dragon_governance.sources import load_run_sources
+from dragon_runtime import canonical_json
 from tests.integration.builders import (
     BRANCH_FILES,
     CANDIDATE,
@@ -106,7 +107,37 @@ def test_manifest_names_the_session_the_roles_and_the_branches(eve_run: DailyRun
 
 
 def test_manifest_is_the_one_the_run_returns(eve_run: DailyRun):
-    assert _manifest(eve_run.run_dir) == eve_run.manifest
+    assert _manifest(eve_run.run_dir) == eve_run.manifest.to_document()
+
+
+def _manifest_as_a_dict_literal(run: DailyRun, market: MarketInput, input_path: str) -> dict:
+    """The manifest exactly as ``run_daily`` built it before the typed document (a dict
+    literal), from the files on disk and the installed versions."""
+    written = snapshot(run.run_dir)
+    outputs = {
+        path: hashlib.sha256(data).hexdigest()
+        for path, data in written.items()
+        if path not in {MANIFEST, ".dragon-run.json"}
+    }
+    return {
+        "schema": "dragon.daily_manifest/1",
+        "as_of": run.as_of.isoformat(),
+        "data_latest_date": run.as_of.isoformat(),  # the bars are truncated at the session
+        "candidate_branch": run.roles.candidate,
+        "reference_branch": run.roles.reference,
+        "control_branch": run.roles.control,
+        "branches": list(BRANCH_NAMES),
+        "versions": {dist: metadata.version(dist) for dist in DRAGON_DISTRIBUTIONS},
+        "inputs": [{"path": input_path, "sha256": market.sha256}],
+        "outputs": [{"path": path, "sha256": outputs[path]} for path in sorted(outputs)],
+    }
+
+
+def test_bundled_sample_manifest_bytes_are_those_of_the_dict_literal(tmp_path: Path):
+    market = load_market(None)
+    run = run_daily(market, tmp_path / "run")
+    expected = _manifest_as_a_dict_literal(run, market, "bundled-sample/sample_market.parquet")
+    assert (run.run_dir / MANIFEST).read_bytes() == canonical_json(expected).encode()
 
 
 def test_governance_finds_the_run_fresh_aligned_and_complete(eve_run: DailyRun):

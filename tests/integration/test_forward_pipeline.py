@@ -9,9 +9,12 @@ longer matches the manifest).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ from dragon_compat.pipelines.forward import (
     GovernanceMode,
     run_forward,
 )
+from dragon_compat.rundir import ForwardPlanDocument
 from dragon_compat.sample import generate_market
 from dragon_governance import Decision, read_decision, verify_ledger
 from tests.integration.builders import (
@@ -34,6 +38,7 @@ from tests.integration.builders import (
     FALLBACK,
     MARKET_END,
     NEXT_AFTER_EVE,
+    DragonCli,
     close_signals,
 )
 
@@ -241,8 +246,44 @@ def test_plan_on_disk_is_the_document_returned(run_copy: Path):
     assert isinstance(plan, ForwardPlan)
     assert plan.path == run_copy / PLAN
     assert _plan_on_disk(run_copy) == plan.document
-    assert plan.document["schema"] == "dragon.forward_plan/1"
+    assert plan.document["schema"] == "dragon.forward_plan/2"
     assert plan.document["candidate_branch"] == CANDIDATE
+
+
+def test_plan_on_disk_is_a_valid_plan_document(orders_copy: Path):
+    plan = run_forward(orders_copy, GovernanceMode.ENFORCE)
+    on_disk = ForwardPlanDocument.from_document(_plan_on_disk(orders_copy), source=plan.path)
+    assert on_disk == plan.plan
+
+
+def _close_rows(run_dir: Path, branch: str, event_type: str) -> list[dict[str, str]]:
+    text = (run_dir / "branches" / branch / "events.csv").read_text(encoding="utf-8")
+    session = _session(run_dir).isoformat()
+    return [
+        row
+        for row in csv.DictReader(io.StringIO(text))
+        if (row["trade_date"], row["phase"], row["event_type"]) == (session, "CLOSE", event_type)
+    ]
+
+
+def test_plan_prices_and_scores_are_json_numbers_equal_to_the_events_text(orders_copy: Path):
+    plan = run_forward(orders_copy, GovernanceMode.OFF)
+    written = json.loads(plan.path.read_text(encoding="utf-8"), parse_float=Decimal)
+    entries = written["orders"]["entries"]
+    rows = _close_rows(orders_copy, plan.active_branch, "ENTER_SIGNAL")
+    assert entries and len(entries) == len(rows)
+    for entry, row in zip(entries, rows, strict=True):
+        assert isinstance(entry["close"], Decimal) and isinstance(entry["alpha_score"], Decimal)
+        assert entry["close"] == Decimal(row["price"])
+        assert entry["alpha_score"] == Decimal(row["alpha_score"])
+
+
+def test_plan_ranks_heights_and_shares_are_json_integers(orders_copy: Path):
+    orders = run_forward(orders_copy, GovernanceMode.OFF).document["orders"]
+    assert orders["entries"] and orders["exits"]
+    numbers = [e[k] for e in orders["entries"] for k in ("rank", "board_height")]
+    numbers += [e["shares"] for e in orders["exits"]]
+    assert all(type(n) is int for n in numbers)
 
 
 @pytest.mark.parametrize("mode", list(GovernanceMode))
@@ -283,6 +324,55 @@ def test_forward_refuses_a_directory_without_manifest(run_copy: Path):
 def test_forward_refuses_a_missing_directory(tmp_path: Path):
     with pytest.raises(DragonUserError, match="no such run directory"):
         run_forward(tmp_path / "nowhere", GovernanceMode.OFF)
+
+
+# --- a manifest that is not what the run wrote -------------------------------------------
+
+
+def _edit_manifest(run_dir: Path, edit) -> None:
+    path = run_dir / "daily_manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _nul_in_first_output(manifest: dict) -> None:
+    manifest["outputs"][0]["path"] = manifest["outputs"][0]["path"].replace("/", "\u0000/", 1)
+
+
+BAD_MANIFESTS = {
+    "as_of integer": (lambda m: m.update(as_of=20240930), "as_of"),
+    "as_of garbage": (lambda m: m.update(as_of="the day before the holiday"), "as_of"),
+    "branches null": (lambda m: m.update(branches=None), "branches"),
+    "branches string": (lambda m: m.update(branches=" ".join(m["branches"])), "branches"),
+    "NUL in an outputs path": (_nul_in_first_output, "outputs[0].path"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_MANIFESTS))
+@pytest.mark.parametrize("mode", list(GovernanceMode))
+def test_a_bad_manifest_is_a_user_error_naming_the_field(run_copy: Path, mode, case):
+    edit, field = BAD_MANIFESTS[case]
+    _edit_manifest(run_copy, edit)
+    with pytest.raises(DragonUserError) as caught:
+        run_forward(run_copy, mode)
+    assert caught.value.exit_code == 2
+    assert f"daily_manifest.json: field {field}:" in str(caught.value)
+    assert not (run_copy / PLAN).exists()
+    assert not (run_copy / DECISION).exists()
+
+
+@pytest.mark.parametrize("case", list(BAD_MANIFESTS))
+def test_dragon_forward_on_a_bad_manifest_exits_2_without_traceback(
+    run_copy: Path, dragon_cli: DragonCli, case
+):
+    edit, field = BAD_MANIFESTS[case]
+    _edit_manifest(run_copy, edit)
+    done = dragon_cli("forward", run_copy)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"field {field}:" in " ".join(done.stderr.split())
+    assert not (run_copy / PLAN).exists()
 
 
 # --- ledger --------------------------------------------------------------------------------

@@ -119,11 +119,11 @@ def file_hashes_table(hashes: Mapping[str, str], *, title: str) -> Table:
     return table
 
 
-def _value(value: object) -> str:
+def _value(value: object, float_format: str = ".6g") -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return format(value, float_format)
     return str(value)
 
 
@@ -291,7 +291,7 @@ def daily_progress(console: Console) -> Iterator[Callable[[str], None]]:
 
 def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
     """Branch summary, monitor conditions and where the artifacts are."""
-    from dragon_compat.pipelines.daily import MANIFEST_FILE
+    from dragon_compat.rundir import MANIFEST_FILE
 
     roles = daily.roles
     summaries = {name: result.summary for name, result in daily.results.items()}
@@ -311,7 +311,7 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
         Text.assemble(
             ("artifacts: ", "bold"),
             str(daily.run_dir),
-            f"  ({len(daily.manifest['outputs'])} outputs, manifest {MANIFEST_FILE})",
+            f"  ({len(daily.manifest.outputs)} outputs, manifest {MANIFEST_FILE})",
         ),
         soft_wrap=True,  # a path people copy: never broken across lines
     )
@@ -319,43 +319,45 @@ def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
 
 def print_forward(console: Console, plan: ForwardPlan) -> None:
     """The forward plan: mode, decision, active branch and the next session's orders."""
-    doc = plan.document
-    governance = doc["governance"]
+    from dragon_compat.rundir import SCORE_DECIMALS
+
+    doc = plan.plan
+    governance = doc.governance
     lines = [
-        Text.assemble(("mode ", "dim"), (doc["mode"], "bold")),
-        Text.assemble(("active branch ", "dim"), (doc["active_branch"], "bold cyan")),
+        Text.assemble(("mode ", "dim"), (str(doc.mode), "bold")),
+        Text.assemble(("active branch ", "dim"), (doc.active_branch, "bold cyan")),
     ]
     if governance is not None:
-        style = {"PROCEED": "green", "HOLD": "yellow"}.get(governance["decision"], "red")
+        style = {"PROCEED": "green", "HOLD": "yellow"}.get(governance.decision, "red")
         lines.insert(
             1,
             Text.assemble(
                 ("decision ", "dim"),
-                (governance["decision"], f"bold {style}"),
+                (governance.decision, f"bold {style}"),
                 ("  id ", "dim"),
-                governance["decision_id"][:16] + "…",
+                governance.decision_id[:16] + "…",
             ),
         )
-    orders = Table(title=f"orders for {doc['next_session']}", title_justify="left")
+    orders = Table(title=f"orders for {doc.next_session.isoformat()}", title_justify="left")
     for column in ("side", "symbol", "rank", "board", "alpha", "reason"):
         orders.add_column(column)
-    for entry in doc["orders"]["entries"]:
+    for entry in doc.orders.entries:
         orders.add_row(
             "BUY",
-            entry["symbol"],
-            str(entry["rank"]),
-            str(entry["board_height"]),
-            entry["alpha_score"],
+            entry.symbol,
+            str(entry.rank),
+            str(entry.board_height),
+            _value(entry.alpha_score, f".{SCORE_DECIMALS}f"),
             "SELECTED",
         )
-    for exit_ in doc["orders"]["exits"]:
-        orders.add_row("SELL", exit_["symbol"], "", "", "", exit_["reason"])
-    if not doc["orders"]["entries"] and not doc["orders"]["exits"]:
+    for exit_ in doc.orders.exits:
+        orders.add_row("SELL", exit_.symbol, "", "", "", exit_.reason)
+    if not doc.orders.entries and not doc.orders.exits:
         orders.add_row("—", "no orders", "", "", "", "")
     console.print(
         Panel(
             Group(*lines, orders),
-            title=f"forward plan after {doc['as_of']}",
+            title=f"forward plan after {doc.as_of.isoformat()}",
             expand=False,
         )
     )

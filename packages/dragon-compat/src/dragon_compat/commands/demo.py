@@ -45,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
     from dragon_compat import render
     from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
     from dragon_compat.market_input import load_market
-    from dragon_compat.pipelines.daily import RUN_MARKER_FILE, run_daily, truncate_at
+    from dragon_compat.pipelines.daily import run_daily, truncate_at
     from dragon_compat.pipelines.forward import GovernanceMode, run_forward
+    from dragon_compat.rundir import RUN_MARKER_FILE
 
     if args.scenario is not None:
         if args.data is not None or args.as_of is not None:

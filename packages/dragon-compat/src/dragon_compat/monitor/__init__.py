@@ -8,10 +8,6 @@ directory (``monitor_health.json``, ``monitor_history.csv``, ``divergence.json``
 """
 
 from dragon_compat.monitor.artifacts import (
-    DIVERGENCE_FILE,
-    MONITOR_HEALTH_FILE,
-    MONITOR_HISTORY_FILE,
-    REFINED_CONTROL_FILE,
     ConditionStatus,
     Divergence,
     HistoryRow,
@@ -25,6 +21,12 @@ from dragon_compat.monitor.compute import compute_monitor
 from dragon_compat.monitor.conditions import CONDITIONS, ConditionSpec
 from dragon_compat.monitor.config import RC1_MONITOR, DivergenceBand, MonitorConfig
 from dragon_compat.monitor.inputs import BranchTables
+from dragon_compat.rundir import (  # the file names are the run-directory contract's
+    DIVERGENCE_FILE,
+    MONITOR_HEALTH_FILE,
+    MONITOR_HISTORY_FILE,
+    REFINED_CONTROL_FILE,
+)
 
 __all__ = [
     "CONDITIONS",

@@ -1,5 +1,6 @@
 """The monitor's four artifacts: values, their exact file text, and the write.
 
+File names, schema ids and the history header are :mod:`dragon_compat.rundir`'s.
 Schemas are governance.md's "Sources in RUN_DIR" (the authoritative pydantic
 models live in ``dragon_governance.sources``; an integration test proves these
 files validate against them — compat never imports governance at runtime):
@@ -29,12 +30,17 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 from dragon_compat.monitor.config import RC1_MONITOR
+from dragon_compat.rundir import (
+    DIVERGENCE_FILE,
+    DIVERGENCE_SCHEMA,
+    MONITOR_HEALTH_FILE,
+    MONITOR_HEALTH_SCHEMA,
+    MONITOR_HISTORY_FILE,
+    MONITOR_HISTORY_HEADER,
+    REFINED_CONTROL_FILE,
+    REFINED_CONTROL_SCHEMA,
+)
 from dragon_runtime import atomic_write, canonical_json
-
-MONITOR_HEALTH_FILE = "monitor_health.json"
-MONITOR_HISTORY_FILE = "monitor_history.csv"
-DIVERGENCE_FILE = "divergence.json"
-REFINED_CONTROL_FILE = "refined_control.json"
 
 ConditionValue = float | int | str | None
 """A condition's value or threshold: a number, an ISO date string, or null."""
@@ -73,7 +79,7 @@ class ConditionStatus:
 class MonitorHealth:
     """``monitor_health.json``: the candidate's conditions at ``as_of``."""
 
-    SCHEMA: ClassVar[str] = "dragon.monitor_health/1"
+    SCHEMA: ClassVar[str] = MONITOR_HEALTH_SCHEMA
 
     as_of: str
     branch: str
@@ -100,7 +106,7 @@ class HistoryRow(NamedTuple):
 class MonitorHistory:
     """``monitor_history.csv``: every session × condition, session-major, table order."""
 
-    HEADER: ClassVar[tuple[str, str, str]] = ("as_of", "condition_id", "active")
+    HEADER: ClassVar[tuple[str, str, str]] = MONITOR_HISTORY_HEADER
 
     rows: tuple[HistoryRow, ...]
 
@@ -117,7 +123,7 @@ class MonitorHistory:
 class Divergence:
     """``divergence.json``: candidate vs reference over the comparison window."""
 
-    SCHEMA: ClassVar[str] = "dragon.divergence/1"
+    SCHEMA: ClassVar[str] = DIVERGENCE_SCHEMA
 
     as_of: str
     candidate_branch: str
@@ -142,7 +148,7 @@ class Divergence:
 class RefinedControl:
     """``refined_control.json``: candidate vs control ENTER_SIGNAL alignment."""
 
-    SCHEMA: ClassVar[str] = "dragon.refined_control/1"
+    SCHEMA: ClassVar[str] = REFINED_CONTROL_SCHEMA
 
     as_of: str
     candidate_branch: str

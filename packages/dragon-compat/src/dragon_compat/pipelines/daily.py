@@ -3,7 +3,8 @@
 Steps, in order: load and validate the bars; truncate them at ``as_of`` (default:
 the data's last session); compute features once and run all four RC1 branches;
 write each branch's RC1 files under ``RUN_DIR/branches/<branch>/``; compute and
-write the monitor artifacts; write ``daily_manifest.json`` **last**. A run that
+write the monitor artifacts; write ``daily_manifest.json`` **last**. Every file name
+and the manifest's shape come from :mod:`dragon_compat.rundir`. A run that
 fails part-way therefore never leaves a manifest, and without a manifest
 governance treats the run as unusable — a half run can never look complete.
 
@@ -32,33 +33,32 @@ from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
 from dragon_compat.monitor import BranchTables, MonitorArtifacts, compute_monitor, write_monitor
+from dragon_compat.rundir import (
+    DERIVED_FILES,
+    RUN_MARKER_FILE,
+    FileDigest,
+    ManifestDocument,
+    OutputFile,
+    branch_dir,
+    branch_file,
+    write_document,
+)
 from dragon_runtime import LoopResult, atomic_write, canonical_json
 
 __all__ = [
-    "BRANCHES_DIR",
     "DAILY_STEPS",
     "DISTRIBUTIONS",
-    "MANIFEST_FILE",
-    "MANIFEST_SCHEMA",
-    "RUN_MARKER_FILE",
     "DailyRun",
     "installed_versions",
     "run_daily",
     "truncate_at",
 ]
 
-MANIFEST_FILE = "daily_manifest.json"
-MANIFEST_SCHEMA = "dragon.daily_manifest/1"
-RUN_MARKER_FILE = ".dragon-run.json"
-BRANCHES_DIR = "branches"
 DISTRIBUTIONS = ("dragon-compat", "dragon-governance", "dragon-runtime")
 """Dragon distributions whose installed versions a manifest records."""
 
 BUNDLED_INPUT_PREFIX = "bundled-sample/"
 """Manifest input path of the bundled sample (machine-independent)."""
-
-_DERIVED_FILES = (MANIFEST_FILE, "rollout_decision.json", "forward_plan.json")
-"""Files from an earlier run of the directory that a new run invalidates first."""
 
 Progress = Callable[[str], None]
 
@@ -74,7 +74,7 @@ class DailyRun:
     as_of: dt.date
     roles: BranchRoles
     results: Mapping[str, LoopResult]
-    manifest: Mapping[str, Any]
+    manifest: ManifestDocument
     monitor: MonitorArtifacts
 
 
@@ -136,7 +136,7 @@ def _prepare_run_dir(run_dir: Path, identity: Mapping[str, Any], force: bool) ->
                 f"sha256 {str(previous.get('input_sha256'))[:12]}…); pass --force to overwrite"
             )
     run_dir.mkdir(parents=True, exist_ok=True)
-    for name in _DERIVED_FILES:
+    for name in DERIVED_FILES:
         (run_dir / name).unlink(missing_ok=True)
     atomic_write(marker, canonical_json(dict(identity)))
 
@@ -179,10 +179,8 @@ def run_daily(
         step(f"branch {branch}")
         result = engine.run(branch=branch, market=prepared)
         results[branch] = result
-        hashes = engine.write(result, run_dir / BRANCHES_DIR / branch)
-        outputs.update(
-            {f"{BRANCHES_DIR}/{branch}/{name}": digest for name, digest in hashes.items()}
-        )
+        hashes = engine.write(result, branch_dir(run_dir, branch))
+        outputs.update({branch_file(branch, name): digest for name, digest in hashes.items()})
 
     step("monitor")
     artifacts = compute_monitor(
@@ -196,19 +194,18 @@ def run_daily(
     outputs.update(monitor_files)
 
     step("manifest")
-    manifest = {
-        "schema": MANIFEST_SCHEMA,
-        "as_of": session.isoformat(),
-        "data_latest_date": bars["trade_date"].max().date().isoformat(),
-        "candidate_branch": roles.candidate,
-        "reference_branch": roles.reference,
-        "control_branch": roles.control,
-        "branches": list(BRANCH_NAMES),
-        "versions": installed_versions(),
-        "inputs": [{"path": _input_path(market), "sha256": market.sha256}],
-        "outputs": [{"path": path, "sha256": outputs[path]} for path in sorted(outputs)],
-    }
-    atomic_write(run_dir / MANIFEST_FILE, canonical_json(manifest))
+    manifest = ManifestDocument(
+        as_of=session,
+        data_latest_date=bars["trade_date"].max().date(),
+        candidate_branch=roles.candidate,
+        reference_branch=roles.reference,
+        control_branch=roles.control,
+        branches=tuple(BRANCH_NAMES),
+        versions=installed_versions(),
+        inputs=(FileDigest(path=_input_path(market), sha256=market.sha256),),
+        outputs=tuple(OutputFile(path=path, sha256=outputs[path]) for path in sorted(outputs)),
+    )
+    write_document(run_dir, manifest)
     return DailyRun(
         run_dir=run_dir,
         as_of=session,

@@ -5,6 +5,9 @@ Reads a complete daily run (its ``daily_manifest.json``) and writes
 session — the ENTER_SIGNAL entries and EXIT_SIGNAL exits signalled at the run's
 close — together with the governance decision and the mode it was taken in.
 Orders are read only from an ``events.csv`` whose sha256 matches the manifest.
+The manifest is read, and the plan written, as :mod:`dragon_compat.rundir`'s typed
+documents (``ManifestDocument``, strict; ``ForwardPlanDocument``, schema
+``dragon.forward_plan/2`` with numbers as JSON numbers).
 
 Modes (governance.md, "Forward pipeline integration"):
 
@@ -21,70 +24,56 @@ plan is reproducible: same run directory, same mode ⇒ byte-identical plan.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dragon_compat.errors import DragonUserError
-from dragon_compat.pipelines.daily import BRANCHES_DIR, MANIFEST_FILE
-from dragon_runtime import atomic_write, canonical_json
+from dragon_compat.rundir import (
+    DECISION_FILE,
+    EVENTS_FILE,
+    MANIFEST_FILE,
+    EntryOrder,
+    ExitOrder,
+    ForwardPlanDocument,
+    GovernanceMode,
+    ManifestDocument,
+    PlanGovernance,
+    PlanOrders,
+    branch_dir,
+    branch_file,
+    read_manifest,
+    write_document,
+)
 
 if TYPE_CHECKING:
     from dragon_governance import RolloutDecision
 
 __all__ = [
-    "FORWARD_PLAN_FILE",
-    "FORWARD_PLAN_SCHEMA",
+    "GOVERNANCE_EXTRA_HINT",
     "ForwardPlan",
     "GovernanceMode",
     "run_forward",
 ]
 
-FORWARD_PLAN_FILE = "forward_plan.json"
-FORWARD_PLAN_SCHEMA = "dragon.forward_plan/1"
-DECISION_FILE = "rollout_decision.json"
 GOVERNANCE_EXTRA_HINT = "pip install 'dragon-compat[governance]'"
-
-
-class GovernanceMode(StrEnum):
-    """How the forward pipeline uses the rollout decision."""
-
-    ENFORCE = "enforce"
-    SHADOW = "shadow"
-    OFF = "off"
 
 
 @dataclass(frozen=True, eq=False)
 class ForwardPlan:
-    """The plan as written to ``forward_plan.json`` (``document``) and where."""
+    """The plan written to ``forward_plan.json`` (``plan``) and where (``path``)."""
 
     path: Path
-    document: Mapping[str, Any]
+    plan: ForwardPlanDocument
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The plan's JSON value, as written to the file."""
+        return self.plan.to_document()
 
     @property
     def active_branch(self) -> str:
-        return str(self.document["active_branch"])
-
-
-def _read_manifest(run_dir: Path) -> dict[str, Any]:
-    if not run_dir.is_dir():
-        raise DragonUserError(f"{run_dir}: no such run directory")
-    path = run_dir / MANIFEST_FILE
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DragonUserError(
-            f"{path}: missing — {run_dir} is not a complete daily run (run `dragon daily` first)"
-        ) from None
-    except (OSError, ValueError) as err:
-        raise DragonUserError(f"{path}: not readable JSON ({err})") from err
-    needed = ("as_of", "candidate_branch", "branches")
-    if not isinstance(manifest, dict) or any(key not in manifest for key in needed):
-        raise DragonUserError(f"{path}: not a daily manifest (needs {', '.join(needed)})")
-    return manifest
+        return self.plan.active_branch
 
 
 def _next_session(as_of: dt.date) -> dt.date:
@@ -110,7 +99,7 @@ def _next_session(as_of: dt.date) -> dt.date:
     return calendar.next_session(calendar.date_to_session(day, direction="previous")).date()
 
 
-def _verified_events(run_dir: Path, branch: str, manifest: Mapping[str, Any]) -> Path:
+def _verified_events(run_dir: Path, branch: str, manifest: ManifestDocument) -> Path:
     """The branch's ``events.csv``, checked against the sha256 the manifest recorded.
 
     Orders are only ever planned from the file the run wrote: an edited or damaged
@@ -119,19 +108,14 @@ def _verified_events(run_dir: Path, branch: str, manifest: Mapping[str, Any]) ->
     """
     from dragon_compat.market_input import file_sha256
 
-    relative = f"{BRANCHES_DIR}/{branch}/events.csv"
-    path = run_dir / relative
-    outputs = manifest.get("outputs")
-    recorded = {
-        entry.get("path"): entry.get("sha256")
-        for entry in (outputs if isinstance(outputs, list) else [])
-        if isinstance(entry, dict)
-    }
-    if relative not in recorded:
+    relative = branch_file(branch, EVENTS_FILE)
+    path = branch_dir(run_dir, branch) / EVENTS_FILE
+    recorded = manifest.output_sha256(relative)
+    if recorded is None:
         raise DragonUserError(f"{run_dir / MANIFEST_FILE}: outputs do not list {relative}")
     if not path.is_file():
         raise DragonUserError(f"{path}: missing — the run directory is incomplete")
-    if file_sha256(path) != recorded[relative]:
+    if file_sha256(path) != recorded:
         raise DragonUserError(
             f"{path}: sha256 differs from the one recorded in {MANIFEST_FILE} (changed or "
             "damaged after the run); re-run `dragon daily`"
@@ -139,37 +123,45 @@ def _verified_events(run_dir: Path, branch: str, manifest: Mapping[str, Any]) ->
     return path
 
 
-def _orders(
-    run_dir: Path, branch: str, as_of: dt.date, manifest: Mapping[str, Any]
-) -> dict[str, list[dict[str, Any]]]:
-    """The branch's ENTER_SIGNAL and EXIT_SIGNAL events at the ``as_of`` close."""
+def _number(text: str) -> float | None:
+    """An events.csv number (its exact text as a float; JSON writes it back unchanged),
+    or None for the empty text of a null."""
+    return float(text) if text else None
+
+
+def _orders(run_dir: Path, branch: str, as_of: dt.date, manifest: ManifestDocument) -> PlanOrders:
+    """The branch's ENTER_SIGNAL and EXIT_SIGNAL events at the ``as_of`` close.
+
+    events.csv is read as text, so each number is taken from the digits the file
+    holds (prices ``%.2f`` from exact cents, scores ``%.6f``), never re-rounded.
+    """
     import pandas as pd
 
     path = _verified_events(run_dir, branch, manifest)
     try:
         events = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as err:
-        raise DragonUserError(f"{path}: cannot read the branch's events ({err})") from err
-    today = events[(events["trade_date"] == as_of.isoformat()) & (events["phase"] == "CLOSE")]
-    entries = today[today["event_type"] == "ENTER_SIGNAL"]
-    exits = today[today["event_type"] == "EXIT_SIGNAL"]
-    return {
-        "entries": [
-            {
-                "symbol": row.symbol,
-                "rank": int(row.rank),
-                "board_height": int(row.board_height),
-                "alpha_score": row.alpha_score,
-                "close": row.price,
-                "predicates": row.predicates,
-            }
-            for row in entries.itertuples(index=False)
-        ],
-        "exits": [
-            {"symbol": row.symbol, "shares": int(row.shares), "reason": row.reason_code}
-            for row in exits.itertuples(index=False)
-        ],
-    }
+        today = events[(events["trade_date"] == as_of.isoformat()) & (events["phase"] == "CLOSE")]
+        entries = today[today["event_type"] == "ENTER_SIGNAL"]
+        exits = today[today["event_type"] == "EXIT_SIGNAL"]
+        return PlanOrders(
+            entries=tuple(
+                EntryOrder(
+                    symbol=row.symbol,
+                    rank=int(row.rank),
+                    board_height=int(row.board_height),
+                    alpha_score=_number(row.alpha_score),
+                    close=float(row.price),
+                    predicates=row.predicates,
+                )
+                for row in entries.itertuples(index=False)
+            ),
+            exits=tuple(
+                ExitOrder(symbol=row.symbol, shares=int(row.shares), reason=row.reason_code)
+                for row in exits.itertuples(index=False)
+            ),
+        )
+    except (OSError, ValueError, KeyError, AttributeError) as err:
+        raise DragonUserError(f"{path}: cannot read the branch's events ({err})") from None
 
 
 def _evaluate(
@@ -199,37 +191,37 @@ def run_forward(
     ledger: Path | None = None,
     policy: Path | None = None,
 ) -> ForwardPlan:
-    """Write ``forward_plan.json`` for ``run_dir`` in ``mode`` (see the module docstring)."""
-    manifest = _read_manifest(run_dir)
-    as_of = dt.date.fromisoformat(manifest["as_of"])
-    candidate = str(manifest["candidate_branch"])
-    decision_doc: dict[str, Any] | None = None
-    active = candidate
+    """Write ``forward_plan.json`` for ``run_dir`` in ``mode`` (see the module docstring).
+
+    The manifest is read strictly (:func:`dragon_compat.rundir.read_manifest`): a
+    manifest with a wrong field is a :class:`DragonUserError` naming it, before any
+    decision or plan is written.
+    """
+    manifest = read_manifest(run_dir)
+    governance: PlanGovernance | None = None
+    active = manifest.candidate_branch
     if mode is not GovernanceMode.OFF:
-        decision = _evaluate(run_dir, as_of, ledger, policy)
-        decision_doc = {
-            "decision": str(decision.decision),
-            "decision_id": decision.decision_id,
-            "recommended_branch": decision.recommended_branch,
-            "fallback_branch": decision.fallback_branch,
-            "file": DECISION_FILE,
-        }
+        decision = _evaluate(run_dir, manifest.as_of, ledger, policy)
+        governance = PlanGovernance(
+            decision=str(decision.decision),
+            decision_id=decision.decision_id,
+            recommended_branch=decision.recommended_branch,
+            fallback_branch=decision.fallback_branch,
+            file=DECISION_FILE,
+        )
         if mode is GovernanceMode.ENFORCE:
             active = decision.recommended_branch
-    if active not in manifest["branches"]:
+    if active not in manifest.branches:
         raise DragonUserError(
             f"{run_dir / MANIFEST_FILE}: branch {active!r} was not produced by this run"
         )
-    document = {
-        "schema": FORWARD_PLAN_SCHEMA,
-        "as_of": as_of.isoformat(),
-        "next_session": _next_session(as_of).isoformat(),
-        "mode": str(mode),
-        "candidate_branch": candidate,
-        "active_branch": active,
-        "governance": decision_doc,
-        "orders": _orders(run_dir, active, as_of, manifest),
-    }
-    path = run_dir / FORWARD_PLAN_FILE
-    atomic_write(path, canonical_json(document))
-    return ForwardPlan(path=path, document=document)
+    plan = ForwardPlanDocument(
+        as_of=manifest.as_of,
+        next_session=_next_session(manifest.as_of),
+        mode=mode,
+        candidate_branch=manifest.candidate_branch,
+        active_branch=active,
+        governance=governance,
+        orders=_orders(run_dir, active, manifest.as_of, manifest),
+    )
+    return ForwardPlan(path=write_document(run_dir, plan), plan=plan)
