@@ -7,7 +7,9 @@ What ``hatch run demo`` runs (the README's main command), step by step:
    the monitor artifacts and the manifest;
 2. ``dragon-governance check RUN_DIR --as-of <session>`` — the real console script,
    in its own process, exactly as an operator runs it before the next session;
-3. ``dragon forward RUN_DIR --governance enforce`` — the next session's plan.
+3. ``dragon forward RUN_DIR --governance enforce`` — the next session's plan;
+4. ``dragon report`` — the run's HTML page, ``RUN_DIR/report.html`` (with the
+   ``report`` extra; without it the demo says what to install).
 
 Exit 0 when every step ran (whatever the decision: PROCEED, HOLD and
 ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
@@ -100,12 +102,31 @@ def run(args: argparse.Namespace) -> int:
     console.print(Rule("[bold]3 · dragon forward --governance enforce[/]"))
     plan = run_forward(run_dir, GovernanceMode.ENFORCE)
     print_forward(console, plan)
+    _write_report(console, run_dir)
     # paths are printed as Text (never parsed as markup) and never wrapped: people copy them
     console.print(
         Text.assemble(("artifacts of this demo: ", "bold"), str(run_dir.resolve())),
         soft_wrap=True,
     )
     return 0
+
+
+def _write_report(console, run_dir) -> None:
+    """The run's HTML report into the run directory, and its path (a note without the extra)."""
+    from importlib.util import find_spec
+
+    from rich.rule import Rule
+
+    from dragon_compat.report import REPORT_EXTRA_HINT, REPORT_FILE
+
+    console.print(Rule("[bold]4 · dragon report[/]"))
+    if find_spec("plotly") is None:
+        console.print(f"no HTML report: it needs plotly ({REPORT_EXTRA_HINT})", markup=False)
+        return
+    from dragon_compat.commands.report import print_written
+    from dragon_compat.report.build import build_report, write_report
+
+    print_written(write_report(build_report(run_dir), run_dir / REPORT_FILE))
 
 
 def _governance_script() -> str:
