@@ -113,14 +113,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_report(console, run_dir) -> None:
     """The run's HTML report into the run directory, and its path (a note without the extra)."""
-    from importlib.util import find_spec
-
     from rich.rule import Rule
 
-    from dragon_compat.report import REPORT_EXTRA_HINT, REPORT_FILE
+    from dragon_compat.report import REPORT_EXTRA_HINT, REPORT_FILE, plotly_available
 
     console.print(Rule("[bold]4 · dragon report[/]"))
-    if find_spec("plotly") is None:
+    if not plotly_available():
         console.print(f"no HTML report: it needs plotly ({REPORT_EXTRA_HINT})", markup=False)
         return
     from dragon_compat.commands.report import print_written

@@ -26,13 +26,20 @@ REPORT_FILE = "report.html"
 """The report's file name where a command chooses it (the demo's run directory)."""
 
 
+def plotly_available() -> bool:
+    """Whether plotly can be imported (the ``report`` extra is installed)."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def require_plotly() -> None:
     """Raise :class:`~dragon_compat.errors.DragonUserError` (exit 2) without plotly."""
-    from importlib.util import find_spec
-
     from dragon_compat.errors import DragonUserError
 
-    if find_spec("plotly") is None:
+    if not plotly_available():
         raise DragonUserError(
             f"the HTML report needs plotly, which is not installed: {REPORT_EXTRA_HINT}"
         )
@@ -50,4 +57,10 @@ def check_out_path(out: Path) -> Path:
     return out
 
 
-__all__ = ["REPORT_EXTRA_HINT", "REPORT_FILE", "check_out_path", "require_plotly"]
+__all__ = [
+    "REPORT_EXTRA_HINT",
+    "REPORT_FILE",
+    "check_out_path",
+    "plotly_available",
+    "require_plotly",
+]
