@@ -1,4 +1,4 @@
-"""``python benchmarks/bench_report_html.py``: how fast ``dragon report`` builds, how big the page is.
+"""``python benchmarks/bench_report_html.py``: how fast ``dragon report`` builds, and the page size.
 
 Usage::
 

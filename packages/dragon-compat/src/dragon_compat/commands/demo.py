@@ -18,8 +18,14 @@ ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from dragon_compat.commands.market_args import add_market_arguments
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
 
 #: exit codes of ``dragon-governance check`` that are decisions, not failures
 _DECISION_EXITS = {0: "PROCEED", 10: "HOLD", 20: "ROLLBACK_REVIEW_REQUIRED"}
@@ -111,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(console, run_dir) -> None:
+def _write_report(console: Console, run_dir: Path) -> None:
     """The run's HTML report into the run directory, and its path (a note without the extra)."""
     from rich.rule import Rule
 

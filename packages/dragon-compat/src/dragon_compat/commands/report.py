@@ -11,6 +11,7 @@ an incomplete run directory, a bad ledger or an unwritable ``--out``.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def rate(text: str) -> float:
@@ -40,8 +41,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from dragon_compat.report import require_plotly
 
     require_plotly()
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_written(path) -> None:
+def print_written(path: Path) -> None:
     """One line naming the page written and its size (a path people copy: never wrapped)."""
     from rich.text import Text
 
