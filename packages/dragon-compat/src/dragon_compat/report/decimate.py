@@ -14,8 +14,6 @@ always computed on the full series; only the drawing is reduced.
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 
 MAX_POINTS = 2000
@@ -38,19 +36,21 @@ def keep_indices(values: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray
         return np.arange(size)
     buckets = max((max_points - 2) // POINTS_PER_BUCKET, 1)
     bounds = np.linspace(0, size, buckets + 1).round().astype(np.int64)
-    kept: list[np.ndarray] = []
-    for start, stop in pairwise(bounds.tolist()):
-        chunk = values[start:stop]
-        missing = np.isnan(chunk)
-        picks = []
-        if not missing.all():
-            filled_low = np.where(missing, np.inf, chunk)
-            filled_high = np.where(missing, -np.inf, chunk)
-            picks += [int(np.argmin(filled_low)), int(np.argmax(filled_high))]
-        if missing.any():
-            picks.append(int(np.argmax(missing)))
-        kept.append(start + np.asarray(picks, dtype=np.int64))
-    return np.unique(np.concatenate([*kept, [0, size - 1]]))
+    starts, stops = bounds[:-1], bounds[1:]
+    # one row per bucket, padded to the longest bucket (sizes differ by at most one)
+    offsets = np.arange(int((stops - starts).max()))
+    grid = starts[:, None] + offsets[None, :]
+    inside = grid < stops[:, None]
+    cells = values[np.minimum(grid, size - 1)]
+    missing = inside & np.isnan(cells)
+    present = inside & ~missing
+    lowest = np.argmin(np.where(present, cells, np.inf), axis=1)
+    highest = np.argmax(np.where(present, cells, -np.inf), axis=1)
+    gap = np.argmax(missing, axis=1)  # the first NaN (0 when the bucket has none)
+    rows = np.arange(buckets)
+    # an all-NaN bucket's argmin/argmax fall on its first point, itself its first NaN
+    picks = [grid[rows, lowest], grid[rows, highest], grid[rows, gap][missing.any(axis=1)]]
+    return np.unique(np.concatenate([*picks, [0, size - 1]]))
 
 
 def reduce_series(
