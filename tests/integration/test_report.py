@@ -242,3 +242,22 @@ def test_daily_with_report_writes_the_run_and_its_page(market_path, tmp_path, ca
     )
     assert out.read_text(encoding="utf-8") == build_report(run_dir).html
     assert str(out.resolve()) in capsys.readouterr().out.replace("\n", "")
+
+
+def test_daily_can_write_its_report_into_the_run_directory_it_creates(market_path, tmp_path):
+    run_dir = tmp_path / "new-run"
+    page = run_dir / "page.html"
+    args = ["daily", "--data", str(market_path), "--out", str(run_dir), "--report", str(page)]
+    assert main(args) == 0
+    assert page.read_text(encoding="utf-8") == build_report(run_dir).html
+
+
+def test_daily_refuses_a_report_path_in_a_missing_folder_before_running(
+    market_path, tmp_path, capfd
+):
+    run_dir = tmp_path / "run"
+    page = tmp_path / "missing" / "page.html"
+    args = ["daily", "--data", str(market_path), "--out", str(run_dir), "--report", str(page)]
+    assert main(args) == 2
+    assert "no such directory" in capfd.readouterr().err
+    assert not run_dir.exists()

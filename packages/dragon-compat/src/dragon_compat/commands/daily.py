@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         from dragon_compat.report import check_out_path, require_plotly
 
         require_plotly()  # before the run, not after it
-        check_out_path(Path(args.report))
+        if Path(args.report).parent.resolve() != Path(args.out).resolve():
+            check_out_path(Path(args.report))  # inside RUN_DIR: the run creates the folder
     console = stdout()
     with daily_progress(console) as progress:
         progress("load and validate data")
