@@ -33,6 +33,7 @@ import pytest
 from dragon_compat.data.write import write_bars
 from dragon_compat.market_input import MarketInput, load_market
 from dragon_compat.pipelines.daily import DailyRun, run_daily
+from dragon_compat.rundir import DECISION_FILE
 from dragon_compat.sample import generate_market
 from dragon_governance.session_calendar import CACHE_ENV
 from tests.integration.builders import (
@@ -218,3 +219,25 @@ def python_without_governance() -> Callable[[str], subprocess.CompletedProcess[s
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def decided_run(
+    governed_run: DailyRun, full_run: DailyRun, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """A copy of :func:`governed_run` with its ``rollout_decision.json``, and a ledger of
+    two decisions (that one and the full run's), written by dragon-governance (read-only)."""
+    import dragon_governance as governance
+
+    root = tmp_path_factory.mktemp("report")
+    cache = tmp_path_factory.mktemp("report-governance-cache")
+    run_dir = Path(shutil.copytree(governed_run.run_dir, root / "run"))
+    ledger = root / "decisions.jsonl"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(cache))
+        decision = governance.evaluate_run(run_dir, as_of=governed_run.as_of)
+        governance.write_decision(decision, run_dir / DECISION_FILE)
+        governance.append_to_ledger(ledger, decision)
+        later = governance.evaluate_run(full_run.run_dir, as_of=full_run.as_of)
+        governance.append_to_ledger(ledger, later)
+    return run_dir, ledger

@@ -22,6 +22,7 @@ STEP_TITLES = (
     "1 · dragon daily",
     "2 · dragon-governance check",
     "3 · dragon forward --governance enforce",
+    "4 · dragon report",
 )
 RUN_NAME = f"run-{MARKET_END.isoformat()}"
 
@@ -121,3 +122,13 @@ def test_demo_refuses_a_run_directory_it_did_not_write(
     assert main(["demo", "--data", str(market_path), "--out", str(tmp_path / "demo")]) == 2
     assert "not a Dragon run directory" in capfd.readouterr().err
     assert snapshot(foreign) == {"thesis.tex": b"\\chapter{1}\n"}
+
+
+def test_demo_writes_the_report_of_its_run_and_prints_its_path(demo):
+    from dragon_compat.report import REPORT_FILE
+    from dragon_compat.report.build import build_report
+
+    done, run_dir = demo
+    page = run_dir / REPORT_FILE
+    assert page.read_text(encoding="utf-8") == build_report(run_dir).html
+    assert f"report: {page.resolve()}" in done.stdout

@@ -387,3 +387,22 @@ def print_path(console: Console, label: str, path: Path) -> None:
     """A path people copy, after a bold label: printed as text (never parsed as
     markup) and never wrapped."""
     console.print(Text.assemble((label, "bold"), str(path)), soft_wrap=True)
+
+
+def print_report_written(console: Console, path: Path) -> None:
+    """One line naming the report page written and its size (never wrapped: people copy it)."""
+    size = path.stat().st_size / 1e6
+    console.print(
+        Text.assemble(("report: ", "bold"), str(path.resolve()), f"  ({size:.1f} MB)"),
+        soft_wrap=True,
+    )
+
+
+def print_report_step(console: Console, path: Path | None) -> None:
+    """``dragon demo``'s report step: the page written, or why there is none."""
+    if path is None:
+        from dragon_compat.report import REPORT_EXTRA_HINT
+
+        console.print(f"no HTML report: it needs plotly ({REPORT_EXTRA_HINT})", markup=False)
+        return
+    print_report_written(console, path)

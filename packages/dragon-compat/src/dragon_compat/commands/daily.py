@@ -4,8 +4,10 @@ Validates the data, truncates it at the as-of session (default: the data's last)
 runs all four branches (features computed once), writes each branch's RC1 files
 under ``RUN_DIR/branches/<branch>/``, the monitor artifacts and — last —
 ``daily_manifest.json``. A progress bar shows on a terminal; piped output is quiet.
-Exit 0, or 2 for bad data, an as-of outside the data, or a run directory that
-holds another run (``--force`` overwrites it).
+With ``--report FILE`` it then writes the run's HTML report (``dragon report``;
+needs the ``report`` extra, checked before the run starts). Exit 0, or 2 for bad
+data, an as-of outside the data, a run directory that holds another run
+(``--force`` overwrites it), or ``--report`` without the extra.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="overwrite a run directory that holds another run"
     )
+    parser.add_argument(
+        "--report", metavar="FILE.html", help="also write the run's HTML report (`dragon report`)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +34,12 @@ def run(args: argparse.Namespace) -> int:
     from dragon_compat.pipelines.daily import run_daily
     from dragon_compat.render import daily_progress, print_daily, stdout
 
+    if args.report is not None:
+        from dragon_compat.report import check_out_path, require_plotly
+
+        require_plotly()  # before the run, not after it
+        if Path(args.report).parent.resolve() != Path(args.out).resolve():
+            check_out_path(Path(args.report))  # inside RUN_DIR: the run creates the folder
     console = stdout()
     with daily_progress(console) as progress:
         progress("load and validate data")
@@ -39,4 +50,9 @@ def run(args: argparse.Namespace) -> int:
             market, Path(args.out), as_of=args.as_of, force=args.force, progress=progress
         )
     print_daily(console, daily, market.label)
+    if args.report is not None:
+        from dragon_compat.render import print_report_written
+        from dragon_compat.report.build import build_report, write_report
+
+        print_report_written(console, write_report(build_report(daily.run_dir), Path(args.report)))
     return 0

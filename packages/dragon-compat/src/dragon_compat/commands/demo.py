@@ -7,7 +7,9 @@ What ``hatch run demo`` runs (the README's main command), step by step:
    the monitor artifacts and the manifest;
 2. ``dragon-governance check RUN_DIR --as-of <session>`` — the real console script,
    in its own process, exactly as an operator runs it before the next session;
-3. ``dragon forward RUN_DIR --governance enforce`` — the next session's plan.
+3. ``dragon forward RUN_DIR --governance enforce`` — the next session's plan;
+4. ``dragon report`` — the run's HTML page, ``RUN_DIR/report.html`` (with the
+   ``report`` extra; without it the demo says what to install).
 
 Exit 0 when every step ran (whatever the decision: PROCEED, HOLD and
 ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
@@ -16,8 +18,12 @@ ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from dragon_compat.commands.market_args import add_market_arguments
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: exit codes of ``dragon-governance check`` that are decisions, not failures
 _DECISION_EXITS = {0: "PROCEED", 10: "HOLD", 20: "ROLLBACK_REVIEW_REQUIRED"}
@@ -95,8 +101,21 @@ def run(args: argparse.Namespace) -> int:
     render.print_step(console, "3 · dragon forward --governance enforce")
     plan = run_forward(run_dir, GovernanceMode.ENFORCE)
     render.print_forward(console, plan)
+    render.print_step(console, "4 · dragon report")
+    render.print_report_step(console, _write_report(run_dir))
     render.print_path(console, "artifacts of this demo: ", run_dir.resolve())
     return 0
+
+
+def _write_report(run_dir: Path) -> Path | None:
+    """The run's HTML report written into the run directory; None without the extra."""
+    from dragon_compat.report import REPORT_FILE, plotly_available
+
+    if not plotly_available():
+        return None
+    from dragon_compat.report.build import build_report, write_report
+
+    return write_report(build_report(run_dir), run_dir / REPORT_FILE)
 
 
 def _governance_script() -> str:
