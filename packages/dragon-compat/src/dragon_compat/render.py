@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-__all__ = ["branch_summary_table", "file_hashes_table"]
+if TYPE_CHECKING:
+    from dragon_compat.sample.calibration import Comparison, Unit
+
+__all__ = ["branch_summary_table", "file_hashes_table", "tape_comparison_table"]
 
 
 def _percent(value: Any) -> str:
@@ -44,4 +48,37 @@ def file_hashes_table(hashes: Mapping[str, str], *, title: str) -> Table:
     table.add_column("sha256", style="dim")
     for name, digest in hashes.items():
         table.add_row(name, f"{digest[:16]}…")
+    return table
+
+
+def _statistic(value: float, unit: Unit) -> str:
+    if math.isnan(value):  # nothing to measure (e.g. no limit-up close at all)
+        return "—"
+    if unit == "CNY":
+        return f"{value:,.2f}"
+    if unit == "percent":
+        return f"{value * 100:.2f} %"
+    return f"{value:g}"
+
+
+def tape_comparison_table(
+    comparisons: Sequence[Comparison], *, reference: str, sample: str, title: str
+) -> Table:
+    """One row per statistic: the reference's value, the sample's, the tolerance, and
+    whether the sample is within it (``yes`` / ``NO``)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("statistic")
+    table.add_column(reference, justify="right")
+    table.add_column(sample, justify="right")
+    table.add_column("tolerance", justify="right")
+    table.add_column("within")
+    for c in comparisons:
+        unit = c.statistic.unit
+        table.add_row(
+            c.statistic.label,
+            _statistic(c.reference, unit),
+            _statistic(c.sample, unit),
+            c.statistic.tolerance.describe(unit),
+            "[green]yes[/]" if c.within else "[bold red]NO[/]",
+        )
     return table
