@@ -1,6 +1,7 @@
-"""Golden guardrails (rc1-strategy.md §8): the bundled sample through the four
-branches hashes exactly to golden/rc1/HASHES.json; differences are named; the
-golden market exercises every event type and reason code; parity holds on it."""
+"""Golden guardrails (rc1-strategy.md §8): golden's own pinned market through the four
+branches hashes exactly to golden/rc1/HASHES.json; differences are named; golden does
+not depend on the bundled sample; the golden market exercises every event type and
+reason code; parity holds on it."""
 
 from __future__ import annotations
 
@@ -25,9 +26,8 @@ GOLDEN = REPO / "golden" / "rc1"
 @pytest.fixture(scope="module")
 def golden_bars():
     from dragon_compat.data import load_bars
-    from dragon_compat.sample import bundled_sample_path
 
-    return load_bars(GOLDEN / "input" / bundled_sample_path().name)
+    return load_bars(GOLDEN / golden.GOLDEN_INPUT)
 
 
 @pytest.fixture
@@ -39,6 +39,39 @@ def golden_copy(tmp_path):
 
 def test_golden_holds():
     assert golden.check(GOLDEN) == []
+
+
+def test_golden_holds_on_its_own_input_whatever_the_bundled_sample_holds():
+    from dragon_compat.market_input import file_sha256
+    from dragon_compat.sample import bundled_sample_path
+
+    hashes = json.loads((GOLDEN / "HASHES.json").read_text())
+    assert file_sha256(bundled_sample_path()) != hashes[golden.GOLDEN_INPUT]
+    assert golden.check(GOLDEN) == []
+
+
+def test_a_replaced_golden_input_is_named(golden_copy):
+    from dragon_compat.sample import bundled_sample_path
+
+    (golden_copy / golden.GOLDEN_INPUT).write_bytes(bundled_sample_path().read_bytes())
+    problems = golden.check(golden_copy)
+    assert (golden.GOLDEN_INPUT, golden.EDITED_BY_HAND) in {(p.path, p.problem) for p in problems}
+
+
+def test_update_with_a_new_input_re_pins_golden_on_it(golden_copy, tmp_path):
+    from dragon_compat.data.write import write_bars
+    from dragon_compat.sample import generate_market
+
+    market = write_bars(generate_market(40, 60, 7), tmp_path / "other.parquet")
+    changed = golden.update(golden_copy, "re-pin", new_input=market, today=dt.date(2026, 1, 2))
+    assert golden.GOLDEN_INPUT in changed
+    assert (golden_copy / golden.GOLDEN_INPUT).read_bytes() == market.read_bytes()
+    assert golden.check(golden_copy) == []
+
+
+def test_update_without_any_input_is_a_user_error(tmp_path):
+    with pytest.raises(DragonUserError, match="--input"):
+        golden.update(tmp_path / "rc1", "create")
 
 
 def test_the_golden_dir_is_found_from_a_subdirectory(monkeypatch):

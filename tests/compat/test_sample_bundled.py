@@ -2,8 +2,8 @@
 
 The bundled file is compared with a fresh generation by content (``frame_sha256`` and
 an exact frame comparison), not by bytes: Parquet files embed the writer's version
-and the compressor's output may change with library releases, while golden and the
-demo depend only on what the file holds.
+and the compressor's output may change with library releases, while the demo
+depends only on what the file holds. (Golden keeps its own pinned input.)
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ import pytest
 
 from dragon_compat.data.fingerprint import frame_sha256
 from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
+from dragon_compat.predicates import HEIGHT_CAP
 from dragon_compat.sample import (
     BUNDLED_SAMPLE,
     bundled_sample_path,
     generate_market,
     load_bundled_sample,
 )
+from dragon_compat.sample.config import DEFAULT_MARKET_CONFIG
 from dragon_runtime.market import STAMP_DUTY_CUT_DATE, Board, annotate_limits, board_of
 from dragon_runtime.reasons import EVENT_CATALOGUE
 
@@ -88,10 +90,12 @@ def test_bundled_sample_has_every_board_and_st_names(bundled):
     assert bundled["is_st"].any()
 
 
-def test_bundled_sample_has_chains_of_every_height_from_two_to_seven(shapes):
+def test_bundled_sample_has_chains_of_every_height_up_to_the_generators_tallest(shapes):
+    tallest = DEFAULT_MARKET_CONFIG.max_height
+    assert tallest > HEIGHT_CAP + 1  # chains above S1's cap occur, so S1 vetoes
     heights = set(shapes.loc[shapes["limit_up"], "height"])
-    assert set(range(1, 8)) <= heights
-    assert shapes["height"].max() == 7
+    assert set(range(1, tallest + 1)) <= heights
+    assert shapes["height"].max() == tallest
 
 
 def test_bundled_sample_has_one_word_broken_and_sealed_limit_down_days(shapes):

@@ -16,15 +16,16 @@ from dragon_compat.data import NORMALIZED_COLUMNS, normalize_bars
 from dragon_compat.data.fingerprint import frame_sha256
 from dragon_compat.data.write import write_bars
 from dragon_compat.sample import generate_market
-from dragon_compat.sample.bitstream import BitStream, bell, index_below, weighted_index
+from dragon_compat.sample.bitstream import BitStream, bell, from_knots, index_below, weighted_index
 from dragon_compat.sample.config import DEFAULT_MARKET_CONFIG
 from dragon_compat.sample.universe import max_symbols
 from dragon_runtime.market import STAMP_DUTY_CUT_DATE, annotate_limits, limit_pcts
 
 PINNED_MARKET = (40, 60, 7)
-PINNED_SHA256 = "7b2ea940af9a5b98ed8bcacabd335871e2ec9671fb1c5335ba73f9c55bd05826"
+PINNED_SHA256 = "a50123317e5d61ac9847432af48db71d0230c2bab1c14d084891ba44df28fbd7"
 """frame_sha256(generate_market(40, 60, 7)). It may change only with a deliberate change
-of the generator or its config (then regenerate the bundled sample and golden too)."""
+of the generator or its config (then regenerate the bundled sample; golden keeps its
+own input)."""
 
 
 @cache
@@ -93,7 +94,7 @@ def test_uniforms_come_from_the_raw_pcg64_words_only():
 
 def test_pcg64_raw_stream_is_the_documented_one():
     # NEP 19: BitGenerator streams are stable across numpy releases; if this ever
-    # fails, every generated market (and golden) would change.
+    # fails, every generated market (and the bundled sample) would change.
     assert np.random.PCG64(0).random_raw(3).tolist() == [
         11749869230777074271,
         4976686463289251617,
@@ -118,6 +119,21 @@ def test_weighted_index_never_picks_a_zero_weight():
 
 def test_index_below_stays_in_range():
     assert set(index_below(BitStream(2).uniform(5000), 7).tolist()) == set(range(7))
+
+
+def test_from_knots_inverts_the_piecewise_linear_cdf():
+    knots = ((0.0, 1.0), (0.5, 3.0), (1.0, 11.0))
+    u = np.array([0.0, 0.25, 0.5, 0.75, 0.999])
+    np.testing.assert_allclose(from_knots(u, knots), [1.0, 2.0, 3.0, 7.0, 10.984])
+
+
+@pytest.mark.parametrize(
+    "knots",
+    [((0.0, 1.0),), ((0.1, 1.0), (1.0, 2.0)), ((0.0, 1.0), (0.9, 2.0)), ((0.0, 2.0), (1.0, 1.0))],
+)
+def test_from_knots_rejects_knots_that_are_not_a_cdf(knots):
+    with pytest.raises(ValueError, match="knots"):
+        from_knots(np.array([0.5]), knots)
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True])

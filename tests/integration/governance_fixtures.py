@@ -47,7 +47,7 @@ ROLLBACK: Final = "rollback_run"
 
 SYMBOLS: Final = 12
 SESSIONS: Final = 30
-SEED: Final = 2
+SEED: Final = 6
 AS_OF: Final = date(2024, 10, 8)
 """The market's last session; CI checks the fixtures ``--as-of`` this date."""
 INPUT_NAME: Final = "bars.csv"

@@ -2,7 +2,9 @@
 
 ``golden/rc1/`` in the repository holds
 
-- ``input/<sample file>`` — a byte copy of the sample market bundled with dragon-compat;
+- ``input/sample_market.parquet`` — golden's own pinned market (:data:`GOLDEN_INPUT`):
+  the sample dragon-compat bundled when golden was made. Golden never reads the
+  bundled sample, so recalibrating the demo sample moves no golden byte;
 - ``expected/<branch>/{events.csv,trades.csv,equity.csv,summary.json}`` for the four
   branches;
 - ``HASHES.json`` — ``{relative path: sha256}`` of every file above;
@@ -10,11 +12,12 @@
 
 :func:`check` recomputes every branch from the golden input through
 :class:`~dragon_compat.dragon_strategy.DragonRuleEngine` and compares hashes; for
-a file that differs it names the first differing row. It also checks that the
-bundled sample is still the golden input, that nobody edited an expected file
-without updating its hash, and runs the runtime's no-silent-path checker on every
-branch. :func:`update` is the deliberate way to move golden: it rewrites the input
-copy, expected files and hashes, and appends the reason to the changelog.
+a file that differs it names the first differing row. It also checks that nobody
+edited a golden file (the input included) without updating its hash, and runs the
+runtime's no-silent-path checker on every branch. :func:`update` is the deliberate
+way to move golden: it recomputes the expected files from golden's input (or from a
+new input it copies in), rewrites the hashes, and appends the reason to the
+changelog.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from pathlib import Path
 from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import file_sha256
-from dragon_compat.sample import bundled_sample_path
 from dragon_runtime import (
     LoopResult,
     atomic_write,
@@ -41,6 +43,7 @@ from dragon_runtime import (
 __all__ = [
     "EDITED_BY_HAND",
     "EXIT_GOLDEN_DIFFERS",
+    "GOLDEN_INPUT",
     "GOLDEN_SUBDIR",
     "GoldenProblem",
     "check",
@@ -51,6 +54,9 @@ __all__ = [
 
 GOLDEN_SUBDIR = Path("golden") / "rc1"
 """Where golden lives, relative to the repository root."""
+
+GOLDEN_INPUT = "input/sample_market.parquet"
+"""Golden's pinned market, relative to the golden directory."""
 
 HASHES_FILE = "HASHES.json"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -85,10 +91,6 @@ def find_golden_dir(start: Path | None = None) -> Path:
         f"no {GOLDEN_SUBDIR}/{HASHES_FILE} in {here} or any parent directory; run from the "
         "repository or pass --golden-dir"
     )
-
-
-def _input_name() -> str:
-    return f"input/{bundled_sample_path().name}"
 
 
 def expected_outputs(results: Mapping[str, LoopResult]) -> dict[str, str]:
@@ -142,9 +144,9 @@ def check(golden_dir: Path) -> list[GoldenProblem]:
     """Every way golden does not hold (empty = golden holds); see the module docstring."""
     hashes = _read_hashes(golden_dir)
     problems = list(_check_files(golden_dir, hashes))
-    input_path = golden_dir / _input_name()
+    input_path = golden_dir / GOLDEN_INPUT
     if not input_path.is_file():
-        return [*problems, GoldenProblem(_input_name(), "missing golden input")]
+        return [*problems, GoldenProblem(GOLDEN_INPUT, "missing golden input")]
     results = _run_golden(input_path)
     actual = expected_outputs(results)
     for name in sorted(set(actual) | {k for k in hashes if k.startswith("expected/")}):
@@ -159,22 +161,15 @@ def check(golden_dir: Path) -> list[GoldenProblem]:
 
 
 def _check_files(golden_dir: Path, hashes: Mapping[str, str]) -> Iterator[GoldenProblem]:
-    """Files on disk against HASHES.json, and the bundled sample against the input copy."""
+    """Files on disk against HASHES.json; the input must be listed there."""
     for name, digest in sorted(hashes.items()):
         path = golden_dir / name
         if not path.is_file():
             yield GoldenProblem(name, "listed in HASHES.json but missing")
         elif file_sha256(path) != digest:
             yield GoldenProblem(name, EDITED_BY_HAND)
-    input_name = _input_name()
-    if input_name not in hashes:
-        yield GoldenProblem(input_name, "golden input is not listed in HASHES.json")
-    elif file_sha256(bundled_sample_path()) != hashes[input_name]:
-        yield GoldenProblem(
-            input_name,
-            "the sample bundled with dragon-compat is not the golden input",
-            str(bundled_sample_path()),
-        )
+    if GOLDEN_INPUT not in hashes:
+        yield GoldenProblem(GOLDEN_INPUT, "golden input is not listed in HASHES.json")
 
 
 def _compare(
@@ -193,12 +188,21 @@ def _compare(
     yield GoldenProblem(name, "output differs from golden", _first_difference(expected, text))
 
 
-def update(golden_dir: Path, reason: str, *, today: dt.date | None = None) -> list[str]:
-    """Regenerate golden from the bundled sample; returns the paths whose hash changed.
+def update(
+    golden_dir: Path,
+    reason: str,
+    *,
+    new_input: Path | None = None,
+    today: dt.date | None = None,
+) -> list[str]:
+    """Regenerate golden; returns the paths whose hash changed.
 
-    Everything is computed before the first file is written; each file is written
-    atomically. The reason is appended to ``CHANGELOG.md`` with the date and the
-    changed paths.
+    The expected files are recomputed from golden's own input, or — with
+    ``new_input`` — from that file, whose bytes become the new input (the way to
+    re-pin golden on another market, e.g. a regenerated bundled sample). Everything
+    is computed before the first file is written; each file is written atomically.
+    The reason is appended to ``CHANGELOG.md`` with the date and the changed paths.
+    Raises :class:`DragonUserError` without a reason, or without an input.
     """
     reason = " ".join(reason.split())
     if not reason:
@@ -207,16 +211,20 @@ def update(golden_dir: Path, reason: str, *, today: dt.date | None = None) -> li
     hashes_path = golden_dir / HASHES_FILE
     old = _read_hashes(golden_dir) if hashes_path.is_file() else {}
 
-    source = bundled_sample_path()
+    source = golden_dir / GOLDEN_INPUT if new_input is None else Path(new_input)
+    if not source.is_file():
+        raise DragonUserError(
+            f"{source}: no golden input to recompute from; pass --input FILE (a market file)"
+        )
     input_bytes = source.read_bytes()
     texts = expected_outputs(_run_golden(source))
-    new = {_input_name(): sha256_hex(input_bytes)}
+    new = {GOLDEN_INPUT: sha256_hex(input_bytes)}
     new.update({name: sha256_hex(text) for name, text in texts.items()})
     changed = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
 
     for stale in set(old) - set(new):
         (golden_dir / stale).unlink(missing_ok=True)
-    target = golden_dir / _input_name()
+    target = golden_dir / GOLDEN_INPUT
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, input_bytes)
     for name, text in texts.items():

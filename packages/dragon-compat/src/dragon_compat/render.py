@@ -10,6 +10,7 @@ Command modules import this module inside ``run``, never at module level, so
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from dragon_compat.golden import GoldenProblem
     from dragon_compat.pipelines.daily import DailyRun
     from dragon_compat.pipelines.forward import ForwardPlan
+    from dragon_compat.sample.calibration import Comparison, Unit
 
 __all__ = [
     "branch_summary_table",
@@ -54,6 +56,7 @@ __all__ = [
     "print_validation_summary",
     "stderr",
     "stdout",
+    "tape_comparison_table",
 ]
 
 
@@ -152,6 +155,39 @@ def monitor_table(daily: DailyRun) -> Table:
         f"control {control.control_branch}: {control.status} "
         f"(alignment {control.alignment_ratio:.3f})"
     )
+    return table
+
+
+def _statistic(value: float, unit: Unit) -> str:
+    if math.isnan(value):  # nothing to measure (e.g. no limit-up close at all)
+        return "—"
+    if unit == "CNY":
+        return f"{value:,.2f}"
+    if unit == "percent":
+        return f"{value * 100:.2f} %"
+    return f"{value:g}"
+
+
+def tape_comparison_table(
+    comparisons: Sequence[Comparison], *, reference: str, sample: str, title: str
+) -> Table:
+    """One row per statistic: the reference's value, the sample's, the tolerance, and
+    whether the sample is within it (``yes`` / ``NO``)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("statistic")
+    table.add_column(reference, justify="right")
+    table.add_column(sample, justify="right")
+    table.add_column("tolerance", justify="right")
+    table.add_column("within")
+    for c in comparisons:
+        unit = c.statistic.unit
+        table.add_row(
+            c.statistic.label,
+            _statistic(c.reference, unit),
+            _statistic(c.sample, unit),
+            c.statistic.tolerance.describe(unit),
+            "[green]yes[/]" if c.within else "[bold red]NO[/]",
+        )
     return table
 
 

@@ -4,8 +4,9 @@
 output with ``golden/rc1/HASHES.json``; it names each file that differs with its
 first differing row, and runs the no-silent-path checker. Exit 0 when golden
 holds, 3 when it does not, 2 for a usage error (no golden directory).
-``update`` rewrites golden from the bundled sample and appends the reason to
-``golden/rc1/CHANGELOG.md``.
+``update`` recomputes golden from its own pinned input (``--input FILE``: from that
+market, which becomes the new input) and appends the reason to
+``golden/rc1/CHANGELOG.md``. Golden never reads the bundled sample.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("check", help="recompute and compare with HASHES.json (exit 0 or 3)")
     update = sub.add_parser("update", help="rewrite golden deliberately, with a reason")
     update.add_argument("--reason", required=True, metavar="TEXT", help="why golden changes")
+    update.add_argument(
+        "--input", metavar="FILE", help="re-pin golden on this market (default: its own input)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.golden_action == "update":
         directory = Path(args.golden_dir) if args.golden_dir else _default_update_dir()
-        changed = golden.update(directory, args.reason)
+        new_input = Path(args.input) if args.input else None
+        changed = golden.update(directory, args.reason, new_input=new_input)
         print_golden_update(stdout(), directory, changed)
         return 0
     directory = Path(args.golden_dir) if args.golden_dir else golden.find_golden_dir()
@@ -50,5 +55,6 @@ def _default_update_dir():
         return golden.find_golden_dir()
     except DragonUserError:
         raise DragonUserError(
-            "no golden/rc1 found from here; to create golden pass --golden-dir golden/rc1"
+            "no golden/rc1 found from here; to create golden pass --golden-dir golden/rc1 "
+            "and --input FILE"
         ) from None

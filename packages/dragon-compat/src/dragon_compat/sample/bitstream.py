@@ -12,7 +12,11 @@ else here with IEEE-754 operations that are correctly rounded on every platform
 - a bell-shaped variate: the Irwin–Hall sum of three uniforms, centred and scaled
   to unit variance, ``(u1 + u2 + u3 − 1.5) × 2`` (support [−3, 3]);
 - an index in ``range(n)``: ``floor(u × n)``; a weighted index: ``searchsorted`` of
-  ``u`` in the normalized cumulative weights.
+  ``u`` in the normalized cumulative weights;
+- a draw from a tabulated distribution: the inverse of a piecewise-linear CDF through
+  ``(cumulative share, value)`` knots, ``searchsorted`` then one subtraction, one
+  division, one multiplication and one addition per element (separate numpy
+  operations, so no fused multiply-add can change a last bit).
 
 Deliberately absent: ``log``, ``exp``, ``sin``/``cos`` (so no Box–Muller). numpy
 computes those with SIMD code paths (SVML on AVX-512, other kernels elsewhere) that
@@ -66,3 +70,29 @@ def weighted_index(u: np.ndarray | float, weights: tuple[float, ...] | np.ndarra
     return np.searchsorted(cumulative / cumulative[-1], np.asarray(u), side="right").astype(
         np.int64
     )
+
+
+def from_knots(u: np.ndarray, knots: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """``u`` in [0, 1) mapped through the inverse of a piecewise-linear CDF.
+
+    ``knots`` are ``(cumulative share, value)`` pairs with shares strictly rising
+    from 0.0 to 1.0 and values non-decreasing: a share ``q`` of the draws falls at
+    or below the value of the knot at ``q``, linearly in between. Raises ValueError
+    for knots that are not of that form.
+    """
+    shares = np.array([q for q, _ in knots], dtype=np.float64)
+    values = np.array([v for _, v in knots], dtype=np.float64)
+    if (
+        len(knots) < 2
+        or shares[0] != 0.0
+        or shares[-1] != 1.0
+        or not (np.diff(shares) > 0).all()
+        or not (np.diff(values) >= 0).all()
+    ):
+        raise ValueError(
+            f"knots must rise from share 0.0 to 1.0 with non-decreasing values: {knots}"
+        )
+    u = np.asarray(u, dtype=np.float64)
+    j = np.minimum(np.searchsorted(shares, u, side="right") - 1, len(shares) - 2)
+    fraction = (u - shares[j]) / (shares[j + 1] - shares[j])
+    return values[j] + fraction * (values[j + 1] - values[j])

@@ -3,11 +3,13 @@
 One loop over sessions; within a session everything is vectorized over symbols
 (plus a short loop over sectors when a themed wave starts). Each session:
 
-1. **Regime** (normal, hot, 炸板潮, panic, 冰点) and a common market return.
+1. **Regime** (normal, hot, 炸板潮, panic, 冰点; kept from the previous session with
+   probability ``regime_persistence``) and a common market return.
 2. **Themed waves**: in each sector, with a regime-dependent probability, a wave
-   starts: a leader planned to chain 2–7 consecutive limit-up closes and 0–4
-   followers planned for 1–3 (some a session late). Expensive names lead more
-   often, so unaffordable one-lot entries occur.
+   starts: a leader planned to chain 2–``max_height`` consecutive limit-up closes and
+   0–4 followers planned for 1–3 (some a session late). The expensive name leads
+   now and then, so unaffordable one-lot entries occur; 20 % / 30 % board names
+   board less often.
 3. **Day shapes** per symbol, first match wins: no row (not yet listed, delisted or
    suspended without rows) · zero-volume row (suspended with rows) · IPO day (no
    limit) · forced sealed limit-down (after a chain's collapse, before delisting) ·
@@ -15,11 +17,13 @@ One loop over sessions; within a session everything is vectorized over symbols
    broken-wave days, a fall on panic days, a fade on ice days for height ≥ 2) ·
    a chain's end day (broken board, fade, 大面 open-high-close-low, sealed or
    opened limit-down) · background (a stray first board, a stray broken board, a
-   limit-down — many on panic days — or an ordinary day with drift, mean reversion
-   toward the symbol's price level and bell-shaped noise).
-4. **Aftermath**: sealed limit-downs and suspensions (1–10 sessions, as missing rows
-   or volume == 0 rows) follow some chain ends; verification suspensions interrupt
-   some tall chains; new listings often chain boards after their IPO day.
+   limit-down — many on panic days, often for ST names — or an ordinary day with
+   drift, mean reversion toward the symbol's price level, bell-shaped noise and
+   occasional fat tails).
+4. **Aftermath**: sealed limit-downs follow some ends of tall chains, suspensions
+   (1–10 sessions, as missing rows or volume == 0 rows) some chain ends;
+   verification suspensions interrupt some tall chains; new listings often chain
+   boards after their IPO day.
 
 Prices are integer cents; limit closes equal ``dragon_runtime.market``'s limit price
 exactly; every day satisfies low ≤ min(open, close) ≤ max(open, close) ≤ high.
@@ -187,6 +191,7 @@ class _Market:
         self.suspend_left = np.zeros(n, dtype=np.int64)
         self.zero_volume_spell = np.zeros(n, dtype=bool)
         self.regime_weights = np.array([r.weight for r in config.regimes])
+        self.regime = Regime.NORMAL
         self.rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     # -- one session ----------------------------------------------------------
@@ -196,8 +201,11 @@ class _Market:
         sector_u = stream.uniform(len(u.members), _SECTOR_DRAWS)
         s = stream.uniform(_SYMBOL_DRAWS, len(u))
         regime = Regime(int(weighted_index(market_u[0], self.regime_weights)))
+        if t > 0 and market_u[5] < config.regime_persistence:
+            regime = self.regime
         if t >= len(self.window) - config.final_regime_sessions:
             regime = config.final_regime
+        self.regime = regime
         params = config.regimes[regime]
         market_return = params.market_drift + config.market_vol * bell(*market_u[1:4])
 
@@ -220,12 +228,13 @@ class _Market:
         broken_by_regime = self._regime_breaks(regime, params.chain_break, boarding, s, day)
         ending = regular & ~forced & ~boarding & self.after_chain
         end_day = _END_DAYS[weighted_index(s[_SELECT], config.end_kinds)]
-        if regime is Regime.ICE:
+        if regime in (Regime.ICE, Regime.PANIC):  # failing boards do not touch the limit
             end_day = np.where(end_day == Day.BROKEN, Day.FADE, end_day).astype(np.int8)
         day[ending] = end_day[ending]
         background = regular & ~forced & ~boarding & ~ending
         noise_board = self._background(regime, market_u[4], background, s, day)
-        self.chain_left[noise_board] = np.where(s[_CHAIN][noise_board] < 0.3, 2, 1)
+        second = s[_CHAIN][noise_board] < config.stray_second_board
+        self.chain_left[noise_board] = np.where(second, 2, 1)
         boarding |= noise_board
 
         pct = u.pct_after_reform if self.window[t] >= self.reform else u.pct_before_reform
@@ -271,7 +280,7 @@ class _Market:
             for j in range(min(followers, _MAX_FOLLOWERS)):
                 if len(pool) == 0:
                     break
-                pick = int(index_below(draws[4 + 3 * j], len(pool)))
+                pick = int(weighted_index(draws[4 + 3 * j], self.u.board_weight[pool]))
                 follower = pool[pick]
                 planned = int(weighted_index(draws[5 + 3 * j], config.follower_heights))
                 self.chain_left[follower] = max(1, min(planned, height - 1))
@@ -310,10 +319,13 @@ class _Market:
         """Stray boards, stray broken boards and limit-downs among ordinary days;
         returns the stray boards (each starts a 1–2 board chain)."""
         params = self.config.regimes[regime]
-        noise = params.noise_board * np.where(self.u.is_st, self.config.st_noise_factor, 1.0)
-        down = params.limit_down
+        config = self.config
+        st_factor = np.where(self.u.is_st, config.st_noise_factor, 1.0)
+        noise = params.noise_board * self.u.board_weight * st_factor
+        down = params.limit_down + np.where(self.u.is_st, config.st_limit_down, 0.0)
         if regime is Regime.PANIC:
-            down += self.config.panic_limit_down_span * panic_u
+            down += config.panic_limit_down_span * panic_u
+        down = down * self.u.board_weight
         select = s[_SELECT]
         board = background & (self.start_in == 0) & (select < noise)
         broken = background & ~board & (select >= noise) & (select < noise + params.noise_broken)
@@ -342,8 +354,11 @@ class _Market:
         # ordinary days (all rows first; other shapes overwrite their rows below):
         # drift, reversion to the price level, bell noise, rare tails; never at a limit
         noise = u.volatility * bell(s[_NOISE1], s[_NOISE2], s[_NOISE3])
-        tail = np.where(s[_TAIL] < 0.015, 2.5, np.where(s[_TAIL] < 0.03, -2.5, 0.0)) * u.volatility
-        drift = market_return + self.config.mean_reversion * (u.fair_c / pre - 1.0)
+        config = self.config
+        half = config.tail_share / 2.0
+        tail = np.where(s[_TAIL] < half, 1.0, np.where(s[_TAIL] < config.tail_share, -1.0, 0.0))
+        tail = tail * config.tail_size * u.volatility
+        drift = market_return + config.mean_reversion * (u.fair_c / pre - 1.0)
         ret = drift + noise + tail
         gap = 0.5 * u.volatility * (2.0 * s[_OPEN] - 1.0)
         close = _clip(_cents(pre * (1.0 + ret)), lo_in, hi_in)
@@ -356,7 +371,9 @@ class _Market:
         for shape, rule in _SHAPE_RULES.items():
             rows = np.flatnonzero(day == shape)
             if rows.size:
-                q = _Rows(pre[rows], p[rows], up[rows], down[rows], u.volatility[rows], s[:, rows])
+                q = _Rows(
+                    pre[rows], p[rows], up[rows], down[rows], u.volatility[rows], s[:, rows], config
+                )
                 open_[rows], high[rows], low[rows], close[rows] = rule(q)
         return _Prices(
             open_.astype(np.int64),
@@ -400,6 +417,7 @@ class _Market:
         trading, ipo_day, forced, boarding, broken_by_regime, ending = masks
         up_c, _ = limit_prices_cents(self.last_c, pct)
         sealed_up = trading & ~ipo_day & (close_c == up_c)
+        tall = self.height >= config.down_after_height  # the chain before today
         self.height[trading] = np.where(sealed_up, self.height + 1, 0)[trading]
         self.last_c[trading] = close_c[trading]
 
@@ -414,7 +432,7 @@ class _Market:
         self.down_left[forced] -= 1
 
         after = s[_AFTER]
-        falls = collapsed & (after < config.down_after_end)
+        falls = collapsed & tall & (after < config.down_after_end)
         self.down_left[falls] = np.where(s[_MODE][falls] < config.two_downs, 2, 1)
         halted_after_end = collapsed & (after >= config.down_after_end)
         halted_after_end &= after < config.down_after_end + config.suspend_after_end
@@ -517,6 +535,7 @@ class _Rows(NamedTuple):
     down: np.ndarray
     vol: np.ndarray
     s: np.ndarray
+    config: MarketConfig
 
     @property
     def inside(self) -> tuple[np.ndarray, np.ndarray]:
@@ -544,9 +563,10 @@ def _fade(q: _Rows) -> Prices:
 
 
 def _board(q: _Rows) -> Prices:
-    """Opens below the limit, dips, closes sealed at the up limit."""
+    """Opens below the limit (``board_open``), dips, closes sealed at the up limit."""
     lo_in, hi_in = q.inside
-    open_ = _clip(q.at(1.0 + between(q.s[_OPEN], -0.02, 0.6 * q.p)), lo_in, hi_in)
+    low_open, high_open = q.config.board_open
+    open_ = _clip(q.at(1.0 + between(q.s[_OPEN], low_open * q.p, high_open * q.p)), lo_in, hi_in)
     low = _clip(_cents(open_ * (1.0 - between(q.s[_LOW], 0.0, 0.5 * q.p))), q.down, open_)
     return open_, q.up, low, q.up
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dragon_compat.sample.bitstream import BitStream, between, index_below
+from dragon_compat.sample.bitstream import BitStream, between, from_knots, index_below
 from dragon_compat.sample.config import SECTOR_NAMES, MarketConfig
 
 _CODES_PER_PREFIX = 1000
@@ -49,6 +49,11 @@ class Universe:
     list_date: np.ndarray
     names: tuple[str, ...]
     leader_weight: np.ndarray
+    """Relative chance of being picked to lead a themed wave."""
+    board_weight: np.ndarray
+    """Relative propensity to board (follow a wave, stray boards, background
+    limit-downs): 1, :attr:`MarketConfig.wide_limit_board_weight` on a 20 % / 30 %
+    board, :attr:`MarketConfig.expensive_board_weight` for an expensive name."""
 
     def __len__(self) -> int:
         return len(self.symbols)
@@ -77,15 +82,25 @@ def build_universe(n: int, window: np.ndarray, stream: BitStream, config: Market
     members = tuple(np.flatnonzero(sector_of == s) for s in range(n_sectors))
 
     can_ipo = sessions >= 2
-    is_ipo = (u[2] < config.ipo_share) & can_ipo
-    is_st = (u[1] < config.st_share) & ~is_ipo
+    no_one = np.zeros(n, dtype=bool)
+    is_ipo = _lowest(u[2], round(n * config.ipo_share) if can_ipo else 0, no_one)
+    is_st = _lowest(u[1], round(n * config.st_share), is_ipo)
     listed_from = np.where(is_ipo, 1 + index_below(u[3], max(sessions - 1, 1)), 0)
 
-    expensive = _pick_expensive(n, u[16], is_st | is_ipo, config)
+    reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
+    symbol_array = np.array(symbols, dtype=object)
+    pct_before = limit_pcts(symbol_array, is_st, np.full(n, reform - 1))
+    pct_after = limit_pcts(symbol_array, is_st, np.full(n, reform))
+    growth = pct_after >= 20
+    volatility = between(u[11], *config.volatility_range) * np.where(
+        growth, config.growth_board_vol_factor, 1.0
+    )
+
+    expensive = _pick_expensive(n, u[16], is_st | is_ipo | growth, config)
     price = np.where(
         is_st,
-        between(u[6], *config.st_price_range),
-        between(u[6] * u[6], *config.price_range),
+        from_knots(_strata(u[6], is_st), config.st_price_levels),
+        from_knots(_strata(u[6], ~is_st), config.price_levels),
     )
     price = np.where(expensive, between(u[6], *config.expensive_price_range), price)
     fair_c = np.floor(price * 100.0 + 0.5)
@@ -107,15 +122,6 @@ def build_universe(n: int, window: np.ndarray, stream: BitStream, config: Market
     base_turnover = np.where(expensive, between(u[8], 2.0, 3.5), base_turnover)
     base_turnover = np.where(is_ipo, between(u[8], 8.0, 20.0), base_turnover)
 
-    reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
-    symbol_array = np.array(symbols, dtype=object)
-    pct_before = limit_pcts(symbol_array, is_st, np.full(n, reform - 1))
-    pct_after = limit_pcts(symbol_array, is_st, np.full(n, reform))
-    growth = pct_after >= 20
-    volatility = between(u[11], *config.volatility_range) * np.where(
-        growth, config.growth_board_vol_factor, 1.0
-    )
-
     delist_at = np.full(n, NO_SESSION, dtype=np.int64)
     if sessions >= 20:
         delisting = is_st & (u[15] < config.delist_share_of_st)
@@ -124,7 +130,9 @@ def build_universe(n: int, window: np.ndarray, stream: BitStream, config: Market
 
     list_date = _list_dates(window, listed_from, is_ipo, (u[4], u[5]), config)
     names = _names((u[12], u[13], u[14], u[19]), is_st, config)
-    leader_weight = np.where(expensive, config.expensive_leader_weight, 1.0)
+    board_weight = np.where(growth, config.wide_limit_board_weight, 1.0)
+    board_weight = np.where(expensive, config.expensive_board_weight, board_weight)
+    leader_weight = np.where(expensive, config.expensive_leader_weight, board_weight)
     return Universe(
         symbols=tuple(symbols),
         sector_names=SECTOR_NAMES[:n_sectors],
@@ -144,6 +152,7 @@ def build_universe(n: int, window: np.ndarray, stream: BitStream, config: Market
         list_date=list_date,
         names=names,
         leader_weight=leader_weight,
+        board_weight=board_weight,
     )
 
 
@@ -164,14 +173,30 @@ def _draw_codes(n: int, stream: BitStream, config: MarketConfig) -> list[str]:
     return sorted(codes)
 
 
+def _lowest(u: np.ndarray, count: int, excluded: np.ndarray) -> np.ndarray:
+    """The ``count`` symbols with the lowest ``u`` among those not ``excluded``."""
+    order = np.argsort(np.where(excluded, 2.0, u), kind="stable")
+    chosen = np.zeros(len(u), dtype=bool)
+    chosen[order[:count]] = True
+    return chosen & ~excluded
+
+
+def _strata(u: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Per member, ``(rank of its u among the members + 0.5) / members``: the members
+    spread evenly over [0, 1) in random order (0.5 elsewhere). A table of price levels
+    read at these points reproduces its quantiles even in a small market."""
+    count = int(members.sum())
+    rank = np.empty(len(u), dtype=np.float64)
+    order = np.argsort(np.where(members, u, 2.0), kind="stable")
+    rank[order] = np.arange(len(u), dtype=np.float64)
+    return np.where(members, (rank + 0.5) / max(count, 1), 0.5)
+
+
 def _pick_expensive(
     n: int, u: np.ndarray, excluded: np.ndarray, config: MarketConfig
 ) -> np.ndarray:
     count = round(n * config.expensive_share) or (1 if n >= 50 else 0)
-    order = np.argsort(np.where(excluded, 2.0, u), kind="stable")
-    chosen = np.zeros(n, dtype=bool)
-    chosen[order[:count]] = True
-    return chosen & ~excluded
+    return _lowest(u, count, excluded)
 
 
 def _list_dates(
