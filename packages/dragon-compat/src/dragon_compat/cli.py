@@ -20,7 +20,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dragon_compat.cli_logging import configure_logging, logger
 from dragon_compat.commands.output_args import add_verbosity, verbosity_of
 from dragon_compat.errors import (
     EXIT_BROKEN_PIPE,
@@ -80,6 +79,8 @@ def _add_verbosity_everywhere(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for user errors)."""
     args = build_parser().parse_args(argv)
+    from dragon_compat.cli_logging import configure_logging, logger  # not for --help
+
     configure_logging(verbosity_of(args))
     try:
         code = int(args._run(args))

@@ -501,7 +501,7 @@ def print_validation_findings(
     table.add_column("row", justify="right", no_wrap=True)
     table.add_column("column", no_wrap=True)
     table.add_column("rule", no_wrap=True)
-    table.add_column("value", overflow="fold")  # whatever the file holds: may be long
+    table.add_column("value")  # whatever the file holds: a symbol, a price, a date
     for error in report.errors(limit):
         where = "—" if error.row is None else str(error.row)
         if error.source != report.source:

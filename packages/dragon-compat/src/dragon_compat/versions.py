@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Any
 
 __all__ = ["DISTRIBUTIONS", "REPORTED", "VersionAction", "installed_version", "version_report"]
@@ -25,6 +24,8 @@ NOT_INSTALLED = "not installed"
 
 def installed_version(distribution: str) -> str | None:
     """The installed version of ``distribution``, or None when it is not installed."""
+    from importlib import metadata  # not at import: --help must not pay for it
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -27,7 +27,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dragon_governance.cli_logging import configure_logging, logger
 from dragon_governance.commands.args import add_verbosity, verbosity_of
 from dragon_governance.errors import (
     EXIT_BROKEN_PIPE,
@@ -91,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args = build_parser().parse_args(argv)
+    from dragon_governance.cli_logging import configure_logging, logger  # not for --help
+
     configure_logging(verbosity_of(args))
     try:
         code = int(args._run(args))

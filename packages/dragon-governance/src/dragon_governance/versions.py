@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Any
 
 __all__ = ["REPORTED", "VersionAction", "installed_version", "version_report"]
@@ -24,6 +23,8 @@ NOT_INSTALLED = "not installed"
 
 def installed_version(distribution: str) -> str | None:
     """The installed version of ``distribution``, or None when it is not installed."""
+    from importlib import metadata  # not at import: --help must not pay for it
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
