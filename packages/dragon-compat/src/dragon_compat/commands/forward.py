@@ -1,10 +1,15 @@
-"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]``.
+"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]
+[--policy FILE] [--sessions FILE]``.
 
 Writes ``RUN_DIR/forward_plan.json``: the active branch's orders for the next
 session. ``enforce`` (default) follows the rollout decision's recommended branch,
 ``shadow`` records the decision but keeps the candidate, ``off`` never imports
-dragon-governance. Exit 0, 2 for a missing/incomplete run directory or a missing
-governance extra, 3 for a broken ledger.
+dragon-governance. ``--sessions FILE`` (one ISO date per line) supplies the XSHG
+sessions from its first date on, past the installed exchange-calendars' end; a
+notice on stderr says when the known sessions end within 30 sessions. Exit 0, 2 for
+a missing/incomplete run directory, a missing governance extra, a bad session list,
+no known next session, a symbolic link in the run directory or a failed write
+(``cannot write PATH: REASON``), 3 for a broken ledger.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ledger", metavar="FILE", help="append the decision to this ledger")
     parser.add_argument("--policy", metavar="FILE", help="governance policy TOML (default rc1)")
+    parser.add_argument(
+        "--sessions",
+        metavar="FILE",
+        help="XSHG sessions, one ISO date per line, replacing exchange-calendars' from the "
+        "file's first date on (for dates past the installed calendar's end)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         GovernanceMode(args.governance),
         ledger=Path(args.ledger) if args.ledger else None,
         policy=Path(args.policy) if args.policy else None,
+        sessions=Path(args.sessions) if args.sessions else None,
     )
     print_forward(stdout(), plan)
     return 0
