@@ -22,7 +22,7 @@ from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
 from dragon_compat.pipelines.daily import DailyRun, run_daily
 from dragon_compat.pipelines.forward import GovernanceMode, run_forward
-from tests.integration.builders import CANDIDATE, EVE_SESSION, piped_env, snapshot
+from tests.integration.builders import CANDIDATE, EVE_SESSION, DragonCli, piped_env, snapshot
 
 TEMP_PREFIX = ".dragon-tmp-"
 
@@ -94,6 +94,17 @@ def test_daily_refuses_a_special_file_where_it_writes_one(run_copy: Path, market
     os.mkfifo(run_copy / "divergence.json")
     with pytest.raises(DragonUserError, match=r"divergence.json: exists and is not a regular"):
         run_daily(market, run_copy, as_of=EVE_SESSION)
+
+
+def test_a_fifo_as_the_marker_is_refused_without_blocking(
+    run_copy: Path, market_path: Path, dragon_cli: DragonCli
+):
+    (run_copy / ".dragon-run.json").unlink()
+    os.mkfifo(run_copy / ".dragon-run.json")
+    done = dragon_cli("daily", "--data", market_path, "--as-of", EVE_SESSION.isoformat(),
+                      "--out", run_copy)  # fmt: skip
+    assert done.returncode == 2
+    assert ".dragon-run.json: exists and is not a regular file" in done.stderr
 
 
 def test_daily_refuses_a_file_where_it_needs_a_directory(run_copy: Path, market: MarketInput):

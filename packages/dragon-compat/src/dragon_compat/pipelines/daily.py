@@ -146,6 +146,7 @@ def _prepare_run_dir(run_dir: Path, identity: Mapping[str, Any], force: bool) ->
     """Refuse to overwrite another run; clear the litter of killed writes; mark the run."""
     if run_dir.exists() and not run_dir.is_dir():
         raise DragonUserError(f"{run_dir}: exists and is not a directory")
+    check_run_paths(run_dir, _written_paths())  # first: reading a FIFO marker would block
     marker = run_dir / RUN_MARKER_FILE
     if run_dir.is_dir() and _holds_files(run_dir) and not force:
         previous = _read_marker(marker)
@@ -159,7 +160,6 @@ def _prepare_run_dir(run_dir: Path, identity: Mapping[str, Any], force: bool) ->
                 f"{run_dir}: holds a different run (as_of {previous.get('as_of')}, input "
                 f"sha256 {str(previous.get('input_sha256'))[:12]}…); pass --force to overwrite"
             )
-    check_run_paths(run_dir, _written_paths())
     make_dirs(run_dir)
     sweep_temp_files(run_dir)
     write_file(marker, canonical_json(dict(identity)))
