@@ -6,6 +6,7 @@ Standard library only; both the compat/integration and the governance tests use 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
@@ -77,21 +78,35 @@ def plain(output: bytes) -> str:
     return _ANSI.sub(b"", output).decode("utf-8").replace("\r\n", "\n")
 
 
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+"""Linux's fcntl command to resize a pipe (Python names it from 3.10 on Linux)."""
+
+
 def read_one_line_then_close(
     command: Sequence[str], *, env: Mapping[str, str] | None = None
 ) -> tuple[int, bytes, bytes]:
     """Run ``command`` with stdout into a pipe whose reader takes one line and then
-    closes it (what ``| head -1`` does); return (exit code, that line, stderr)."""
-    process = subprocess.Popen(
-        list(command),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=clean_env(env),
-    )
-    assert process.stdout is not None and process.stderr is not None
-    first = process.stdout.readline()
-    process.stdout.close()
+    closes it (what ``| head -1`` does); return (exit code, that line, stderr).
+
+    The pipe is shrunk to one page (``F_SETPIPE_SZ``) before the command starts, so a
+    command printing more than a page cannot finish writing before the reader closes:
+    whether it meets the closed pipe does not depend on timing.
+    """
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
+    try:
+        process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=clean_env(env),
+        )
+    finally:
+        os.close(write_end)
+    assert process.stderr is not None
+    with os.fdopen(read_end, "rb") as reader:
+        first = reader.readline()
     errors = process.stderr.read()
     return process.wait(timeout=300), first, errors
 

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -314,6 +315,10 @@ def test_truncated_run_equals_the_full_run_up_to_its_session(eve_run: DailyRun, 
 
 
 # --- a crash mid-run ---------------------------------------------------------------------
+#
+# A run stages every file (written in full beside its target) before it moves any into
+# place. A crash before that commit leaves the previous run as it was; a crash during
+# the commit leaves no manifest (the previous manifest, decision and plan go first).
 
 
 class _Crash(RuntimeError):
@@ -324,53 +329,92 @@ def _raise_crash(*_args: object, **_kwargs: object) -> None:
     raise _Crash("interrupted")
 
 
-def test_crash_while_writing_the_monitor_leaves_no_manifest(
-    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch
-):
-    assert (run_copy / MANIFEST).is_file()
-    monkeypatch.setattr(daily_module, "write_monitor", _raise_crash)
-    with pytest.raises(_Crash):
-        run_daily(market, run_copy, as_of=EVE_SESSION)
-    assert not (run_copy / MANIFEST).exists()
+DERIVED = ("daily_manifest.json", "rollout_decision.json", "forward_plan.json")
 
 
-def test_previous_manifest_decision_and_plan_are_removed_before_any_work(
+def _crash_in_commit(monkeypatch: pytest.MonkeyPatch, *, after: int, seen=None) -> None:
+    """Crash at the ``after``-th move of a staged file into place (counting from 0);
+    ``seen`` (a callable) is called before each such move."""
+    real_replace = os.replace
+    moves = iter(range(10_000))
+
+    def replace(src, dst) -> None:
+        if Path(src).name.endswith("-staged"):  # a commit move, not a staging write
+            if seen is not None:
+                seen()
+            if next(moves) == after:
+                raise _Crash("killed while moving files into place")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def _litter(run_dir: Path) -> list[str]:
+    return [name for name in snapshot(run_dir) if Path(name).name.startswith(".dragon-tmp-")]
+
+
+def test_crash_before_the_commit_leaves_the_previous_run_as_it_was(
     run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch
 ):
     run_forward(run_copy, GovernanceMode.ENFORCE)
-    derived = ("daily_manifest.json", "rollout_decision.json", "forward_plan.json")
-    assert all((run_copy / name).is_file() for name in derived)
-    seen: dict[str, bool] = {}
-    real_compute = daily_module.compute_monitor
-
-    def observe_then_crash(*args: object, **kwargs: object) -> None:
-        seen.update({name: (run_copy / name).exists() for name in derived})
-        real_compute(*args, **kwargs)
-        raise _Crash("killed")
-
-    monkeypatch.setattr(daily_module, "compute_monitor", observe_then_crash)
+    before = snapshot(run_copy)
+    assert all(name in before for name in DERIVED)
+    monkeypatch.setattr(daily_module, "compute_monitor", _raise_crash)
     with pytest.raises(_Crash):
         run_daily(market, run_copy, as_of=EVE_SESSION)
-    assert seen == dict.fromkeys(derived, False)
-    assert not any((run_copy / name).exists() for name in derived)
+    assert snapshot(run_copy) == before  # manifest, decision and plan too; no litter
+
+
+def test_crash_while_moving_files_into_place_leaves_no_manifest(
+    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch
+):
+    run_forward(run_copy, GovernanceMode.ENFORCE)
+    _crash_in_commit(monkeypatch, after=3)
+    with pytest.raises(_Crash):
+        run_daily(market, run_copy, as_of=EVE_SESSION)
+    assert not any((run_copy / name).exists() for name in DERIVED)
+
+
+def test_previous_manifest_decision_and_plan_are_removed_before_the_first_move(
+    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch
+):
+    run_forward(run_copy, GovernanceMode.ENFORCE)
+    states: list[dict[str, bool]] = []
+    _crash_in_commit(
+        monkeypatch,
+        after=0,
+        seen=lambda: states.append({name: (run_copy / name).exists() for name in DERIVED}),
+    )
+    with pytest.raises(_Crash):
+        run_daily(market, run_copy, as_of=EVE_SESSION)
+    assert states == [dict.fromkeys(DERIVED, False)]
 
 
 def test_a_crashed_run_is_not_usable_by_the_forward_pipeline(
     run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(daily_module, "write_monitor", _raise_crash)
+    _crash_in_commit(monkeypatch, after=5)
     with pytest.raises(_Crash):
         run_daily(market, run_copy, as_of=EVE_SESSION)
     with pytest.raises(DragonUserError, match="not a complete daily run"):
         run_forward(run_copy, GovernanceMode.OFF)
 
 
+@pytest.mark.parametrize("where", ["computing", "committing"])
 def test_the_directory_of_a_crashed_run_accepts_the_same_run_again(
-    run_copy: Path, market: MarketInput, monkeypatch: pytest.MonkeyPatch, eve_run: DailyRun
+    run_copy: Path,
+    market: MarketInput,
+    monkeypatch: pytest.MonkeyPatch,
+    eve_run: DailyRun,
+    where: str,
 ):
     with monkeypatch.context() as patch:
-        patch.setattr(daily_module, "write_monitor", _raise_crash)
+        if where == "computing":
+            patch.setattr(daily_module, "compute_monitor", _raise_crash)
+        else:
+            _crash_in_commit(patch, after=7)
         with pytest.raises(_Crash):
             run_daily(market, run_copy, as_of=EVE_SESSION)
     run_daily(market, run_copy, as_of=EVE_SESSION)
     assert snapshot(run_copy) == snapshot(eve_run.run_dir)
+    assert _litter(run_copy) == []

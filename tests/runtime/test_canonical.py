@@ -13,6 +13,7 @@ import pytest
 
 from dragon_runtime import canonical
 from dragon_runtime.canonical import (
+    ATOMIC_TEMP_PREFIX,
     atomic_write,
     canonical_json,
     equity_csv,
@@ -178,6 +179,50 @@ def test_failed_atomic_write_keeps_the_old_file_and_removes_the_temp(
         atomic_write(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["x.csv"]
+
+
+def test_atomic_write_names_its_temp_file_with_the_dragon_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[list[str]] = []
+    real_fsync = os.fsync
+
+    def observe(fd: int) -> None:  # mid-write: the temp file exists, the target not yet
+        seen.append(sorted(os.listdir(tmp_path)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(canonical.os, "fsync", observe)
+    atomic_write(tmp_path / "events.csv", "x\n")
+    [(temp,)] = seen
+    assert ATOMIC_TEMP_PREFIX == ".dragon-tmp-"
+    assert temp.startswith(".dragon-tmp-events.csv-")
+    assert len(temp) == len(".dragon-tmp-events.csv-") + 8  # mkstemp's random part
+    assert os.listdir(tmp_path) == ["events.csv"]
+
+
+_KILLED_MID_WRITE = """
+import os, signal, sys
+from dragon_runtime import canonical
+canonical.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
+canonical.atomic_write(sys.argv[1], "new\\n")
+"""
+
+
+def test_a_write_killed_mid_way_leaves_only_a_prefixed_temp_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "summary.json"
+    target.write_text("old\n", encoding="utf-8")
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_WRITE, str(target)], check=False, timeout=60
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert target.read_text(encoding="utf-8") == "old\n"
+    [temp] = [name for name in os.listdir(tmp_path) if name != "summary.json"]
+    assert temp.startswith(f"{ATOMIC_TEMP_PREFIX}summary.json-")
+    assert (tmp_path / temp).read_text(encoding="utf-8") == "new\n"
 
 
 def test_branch_outputs_are_the_four_files_with_their_sha256(tmp_path: Path) -> None:

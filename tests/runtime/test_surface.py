@@ -32,7 +32,8 @@ SUPPORTED = [
     "REASON_CATALOGUE", "PREDICATE_IDS", "EXIT_REASONS", "catalogue_markdown",
     # outputs
     "EVENT_COLUMNS", "TRADE_COLUMNS", "EQUITY_COLUMNS", "SUMMARY_KEYS", "OUTPUT_FILES",
-    "RC1_SCHEMA_VERSION", "Summary", "canonical_json", "atomic_write", "sha256_hex",
+    "RC1_SCHEMA_VERSION", "Summary", "canonical_json", "atomic_write", "ATOMIC_TEMP_PREFIX",
+    "sha256_hex",
     "render_branch_outputs", "write_branch_outputs", "check_no_silent_paths", "Violation",
     "SilentPathRule",
     "__version__",

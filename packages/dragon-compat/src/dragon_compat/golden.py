@@ -31,9 +31,9 @@ from pathlib import Path
 from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import file_sha256
+from dragon_compat.writes import StagedFiles, make_dirs, remove_file
 from dragon_runtime import (
     LoopResult,
-    atomic_write,
     canonical_json,
     check_no_silent_paths,
     render_branch_outputs,
@@ -200,14 +200,16 @@ def update(
     The expected files are recomputed from golden's own input, or — with
     ``new_input`` — from that file, whose bytes become the new input (the way to
     re-pin golden on another market, e.g. a regenerated bundled sample). Everything
-    is computed before the first file is written; each file is written atomically.
+    is computed before the first file is written, and every file is written in full
+    before any is replaced (:class:`~dragon_compat.writes.StagedFiles`): a failed write
+    (``cannot write PATH: REASON``, exit 2) leaves golden as it was.
     The reason is appended to ``CHANGELOG.md`` with the date and the changed paths.
     Raises :class:`DragonUserError` without a reason, or without an input.
     """
     reason = " ".join(reason.split())
     if not reason:
         raise DragonUserError("golden update needs a non-empty --reason")
-    golden_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(golden_dir)
     hashes_path = golden_dir / HASHES_FILE
     old = _read_hashes(golden_dir) if hashes_path.is_file() else {}
 
@@ -222,21 +224,23 @@ def update(
     new.update({name: sha256_hex(text) for name, text in texts.items()})
     changed = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
 
-    for stale in set(old) - set(new):
-        (golden_dir / stale).unlink(missing_ok=True)
-    target = golden_dir / GOLDEN_INPUT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, input_bytes)
-    for name, text in texts.items():
-        (golden_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(golden_dir / name, text)
-    atomic_write(hashes_path, canonical_json(new))
-    _append_changelog(golden_dir / CHANGELOG_FILE, reason, changed, today or dt.date.today())
+    changelog = golden_dir / CHANGELOG_FILE
+    entry = _changelog_text(changelog, reason, changed, today or dt.date.today())
+    files: dict[str, bytes | str] = {GOLDEN_INPUT: input_bytes, **texts}
+    with StagedFiles() as staged:  # every file written in full before any is replaced
+        for name, data in files.items():
+            make_dirs((golden_dir / name).parent)
+            staged.stage(golden_dir / name, data)
+        staged.stage(hashes_path, canonical_json(new))
+        staged.stage(changelog, entry)
+        for stale in set(old) - set(new):
+            remove_file(golden_dir / stale)
+        staged.commit()
     return changed
 
 
-def _append_changelog(path: Path, reason: str, changed: list[str], today: dt.date) -> None:
+def _changelog_text(path: Path, reason: str, changed: list[str], today: dt.date) -> str:
+    """``CHANGELOG.md`` with this update's entry appended."""
     text = path.read_text(encoding="utf-8") if path.is_file() else _CHANGELOG_HEADER
     files = "\n".join(f"  - `{name}`" for name in changed) or "  - (no file changed)"
-    entry = f"\n## {today.isoformat()}\n\n{reason}\n\nChanged:\n{files}\n"
-    atomic_write(path, text + entry)
+    return text + f"\n## {today.isoformat()}\n\n{reason}\n\nChanged:\n{files}\n"

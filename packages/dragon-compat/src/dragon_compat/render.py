@@ -84,6 +84,7 @@ __all__ = [
     "print_governance_exit",
     "print_json",
     "print_note",
+    "print_notice",
     "print_path",
     "print_run",
     "print_sample",
@@ -338,6 +339,13 @@ def print_error(message: str) -> None:
     line = Text("error: ", style="bold red")
     line.append(message)  # never parsed as markup: paths and rules may contain brackets
     stderr().print(line, soft_wrap=True)  # never break a file path across lines
+
+
+def print_notice(message: str) -> None:
+    """Print a notice (nothing failed, but act soon) to stderr as ``notice: <message>``."""
+    line = Text("notice: ", style="bold yellow")
+    line.append(message)  # never parsed as markup
+    stderr().print(line, soft_wrap=True)
 
 
 # --- tables -----------------------------------------------------------------------------
@@ -650,7 +658,8 @@ def print_daily(console: Console, daily: DailyRun, input_label: str, fmt: str = 
 
 
 def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> None:
-    """The forward plan: mode, decision, active branch and the next session's orders."""
+    """The forward plan: mode, decision, active branch and the next session's orders;
+    the plan's notice (the known sessions end soon), if any, on stderr."""
     from dragon_compat.rundir import SCORE_DECIMALS
 
     doc = plan.plan
@@ -698,6 +707,8 @@ def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> Non
         print_path(console, "plan: ", plan.path)
     else:
         print_note(console, f"plan: {plan.path}", fmt)
+    if plan.notice is not None:
+        print_notice(plan.notice)
 
 
 def print_step(console: Console, title: str) -> None:

@@ -42,7 +42,8 @@ from pydantic import (
 )
 
 from dragon_compat.errors import DragonUserError
-from dragon_runtime import OUTPUT_FILES, RC1_SCHEMA_VERSION, atomic_write, canonical_json
+from dragon_compat.writes import write_file
+from dragon_runtime import OUTPUT_FILES, RC1_SCHEMA_VERSION, canonical_json
 
 __all__ = [
     "BRANCHES_DIR",
@@ -565,7 +566,8 @@ def read_manifest(run_dir: Path) -> ManifestDocument:
 
 
 def write_document(run_dir: Path, document: ManifestDocument | ForwardPlanDocument) -> Path:
-    """Write ``document`` to its file in ``run_dir`` atomically, in canonical JSON."""
+    """Write ``document`` to its file in ``run_dir`` atomically, in canonical JSON; a
+    failed write is ``cannot write PATH: REASON`` (:func:`dragon_compat.writes.write_file`)."""
     path = run_dir / document.FILE
-    atomic_write(path, canonical_json(document.to_document()))
+    write_file(path, canonical_json(document.to_document()))
     return path

@@ -12,6 +12,7 @@ only, never from a submodule. A few more names stay importable from here for the
 
 from dragon_runtime.__about__ import __version__
 from dragon_runtime.canonical import (
+    ATOMIC_TEMP_PREFIX,
     atomic_write,
     canonical_json,
     render_branch_outputs,
@@ -92,6 +93,7 @@ from dragon_runtime.silent_paths import SilentPathRule, Violation, check_no_sile
 
 __all__ = [
     "ALPHA_SCORE_ANNOTATION",
+    "ATOMIC_TEMP_PREFIX",
     "BOARD_HEIGHT_ANNOTATION",
     "CHINEXT_REFORM_DATE",
     "EQUITY_COLUMNS",

@@ -8,7 +8,9 @@ null; text fields quoted (RFC 4180) only when they hold ``,``, ``"`` or a line
 break. JSON: sorted keys, 2-space indent, UTF-8, trailing newline.
 
 Files are written atomically: a temporary file in the target directory, flushed
-and fsynced, then ``os.replace`` — a reader never sees half a file.
+and fsynced, then ``os.replace`` — a reader never sees half a file. The temporary
+file is named ``.dragon-tmp-<name>-XXXXXXXX`` (:data:`ATOMIC_TEMP_PREFIX`), so the
+one a killed process leaves behind is recognisable and a later run can remove it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from dragon_runtime.payloads import (
 from dragon_runtime.reasons import Phase
 
 __all__ = [
+    "ATOMIC_TEMP_PREFIX",
     "atomic_write",
     "canonical_json",
     "equity_csv",
@@ -160,6 +163,13 @@ def sha256_hex(data: bytes | str) -> str:
 
 _FILE_MODE = 0o666
 
+ATOMIC_TEMP_PREFIX = ".dragon-tmp-"
+"""How the name of every temporary file :func:`atomic_write` creates begins: the file
+``events.csv`` is written through ``.dragon-tmp-events.csv-XXXXXXXX`` in its directory.
+Such a file outlives the write only when the process is killed mid-write; nothing
+else names a file this way, so a caller may delete any file carrying the prefix in a
+directory it owns (when no write of its own is in progress)."""
+
 
 def _current_umask() -> int:
     """The process umask (read by setting it and restoring it at once)."""
@@ -171,13 +181,17 @@ def _current_umask() -> int:
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> str:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; returns its sha256.
 
-    The temporary file lives in the target directory so ``os.replace`` is atomic;
-    it is removed if anything fails. The file gets the permissions a plain
-    ``open(path, "w")`` would (0666 less the umask), not mkstemp's private 0600.
+    The temporary file lives in the target directory so ``os.replace`` is atomic,
+    is named :data:`ATOMIC_TEMP_PREFIX` + the target's name + ``-`` + 8 random
+    characters, and is removed if anything fails (a kill leaves it behind). The file
+    gets the permissions a plain ``open(path, "w")`` would (0666 less the umask), not
+    mkstemp's private 0600.
     """
     target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f"{ATOMIC_TEMP_PREFIX}{target.name}-", dir=target.parent
+    )
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(handle, _FILE_MODE & ~_current_umask())

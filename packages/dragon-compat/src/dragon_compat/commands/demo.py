@@ -12,7 +12,9 @@ What ``hatch run demo`` runs (the README's main command), step by step:
    ``report`` extra; without it the demo says what to install).
 
 Exit 0 when every step ran (whatever the decision: PROCEED, HOLD and
-ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input, 1 if a step failed.
+ROLLBACK_REVIEW_REQUIRED are all results), 2 for bad input or a failed write
+(``cannot write PATH: REASON`` — a full disk, read-only storage; a governance check
+that exits 2 for the same reason makes the demo exit 2 too), 1 if a step failed.
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dragon_compat import render
-    from dragon_compat.errors import EXIT_INTERNAL, DragonUserError
+    from dragon_compat.errors import EXIT_INTERNAL, EXIT_USER, DragonUserError
     from dragon_compat.market_input import load_market
     from dragon_compat.pipelines.daily import run_daily, truncate_at
     from dragon_compat.pipelines.forward import GovernanceMode, run_forward
     from dragon_compat.rundir import RUN_MARKER_FILE
+    from dragon_compat.writes import writing
 
     if args.scenario is not None:
         if args.data is not None or args.as_of is not None:
@@ -79,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
                 raise DragonUserError(
                     f"{run_dir}: exists and is not a Dragon run directory; choose another --out"
                 )
-            shutil.rmtree(run_dir)  # the demo's own earlier run: start fresh
+            with writing(run_dir):
+                shutil.rmtree(run_dir)  # the demo's own earlier run: start fresh
         daily = run_daily(market, run_dir, as_of=session, progress=progress)
     render.print_daily(console, daily, market.label)
 
@@ -95,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     checked = subprocess.run(command, check=False)
     meaning = _DECISION_EXITS.get(checked.returncode)
     render.print_governance_exit(console, checked.returncode, meaning)
-    if meaning is None:
-        return EXIT_INTERNAL
+    if meaning is None:  # governance printed why; its user errors stay user errors
+        return EXIT_USER if checked.returncode == EXIT_USER else EXIT_INTERNAL
 
     render.print_step(console, "3 · dragon forward --governance enforce")
     plan = run_forward(run_dir, GovernanceMode.ENFORCE)

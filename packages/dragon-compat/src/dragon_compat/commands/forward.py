@@ -1,12 +1,17 @@
-"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]``.
+"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]
+[--policy FILE] [--sessions FILE]``.
 
 Writes ``RUN_DIR/forward_plan.json``: the active branch's orders for the next
 session. ``enforce`` (default) follows the rollout decision's recommended branch,
 ``shadow`` records the decision but keeps the candidate, ``off`` never imports
-dragon-governance. ``--format tsv|md`` prints the orders table alone on stdout;
-``--json`` prints the plan document (byte for byte ``forward_plan.json``). Exit 0,
-2 for a missing/incomplete run directory or a missing governance extra, 3 for a
-broken ledger.
+dragon-governance. ``--sessions FILE`` (one ISO date per line) supplies the XSHG
+sessions from its first date on, past the installed exchange-calendars' end; a
+notice on stderr says when the known sessions end within 30 sessions.
+``--format tsv|md`` prints the orders table alone on stdout; ``--json`` prints the
+plan document (byte for byte ``forward_plan.json``). Exit 0, 2 for a
+missing/incomplete run directory, a missing governance extra, a bad session list,
+no known next session, a symbolic link in the run directory or a failed write
+(``cannot write PATH: REASON``), 3 for a broken ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ledger", metavar="FILE", help="append the decision to this ledger")
     parser.add_argument("--policy", metavar="FILE", help="governance policy TOML (default rc1)")
+    parser.add_argument(
+        "--sessions",
+        metavar="FILE",
+        help="XSHG sessions, one ISO date per line, replacing exchange-calendars' from the "
+        "file's first date on (for dates past the installed calendar's end)",
+    )
     add_output_arguments(parser, json_document="the plan, as written to forward_plan.json")
 
 
@@ -40,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         GovernanceMode(args.governance),
         ledger=Path(args.ledger) if args.ledger else None,
         policy=Path(args.policy) if args.policy else None,
+        sessions=Path(args.sessions) if args.sessions else None,
     )
     if args.json:
         from dragon_compat.cli_logging import logger

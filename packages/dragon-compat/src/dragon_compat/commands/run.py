@@ -1,7 +1,9 @@
 """``dragon run [--data FILE] --branch NAME --out DIR``: one branch, the RC1 files.
 
 Writes ``events.csv``, ``trades.csv``, ``equity.csv`` and ``summary.json`` of the
-branch canonically into DIR (rc1-strategy.md §7) and prints the branch summary.
+branch canonically into DIR (rc1-strategy.md §7), all four or none (a failed write —
+a full disk, read-only storage — is exit 2, ``cannot write PATH: REASON``, and leaves
+DIR's previous files as they were), and prints the branch summary.
 Without ``--data`` the sample market bundled with dragon-compat is used.
 ``--format tsv|md`` prints the tables (hashes in full) alone on stdout; ``--json``
 prints :func:`dragon_compat.cli_json.run_document`.
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from dragon_compat.dragon_strategy import DragonRuleEngine
     from dragon_compat.market_input import load_market
     from dragon_compat.render import print_run, stdout
+    from dragon_compat.writes import write_files
+    from dragon_runtime import render_branch_outputs
 
     branch = get_branch(args.branch).name  # an unknown branch fails before any loading
     with step("load and validate data"):
@@ -43,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
         result = DragonRuleEngine().run(market.bars, branch)
     out = Path(args.out)
     with step(f"write {out}"):
-        hashes = DragonRuleEngine.write(result, out)
+        texts = render_branch_outputs(
+            events=result.events, trades=result.trades, equity=result.equity, summary=result.summary
+        )
+        hashes = write_files(out, texts)
     if args.json:
         from dragon_compat.cli_json import run_document
         from dragon_compat.render import print_json

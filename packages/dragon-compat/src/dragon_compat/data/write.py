@@ -1,7 +1,9 @@
 """Write a normalized bars frame as CSV, CSV.gz or Parquet (by suffix), atomically.
 
-The file is written to a temporary name in the target directory and moved into
-place with ``os.replace``, so a failure never leaves half a file behind.
+The file is written to a temporary name in the target directory
+(``.dragon-tmp-<name>-<pid>``) and moved into place with ``os.replace``, so a failure
+never leaves half a file behind; any ``OSError`` while writing is ``cannot write PATH:
+REASON`` (exit 2).
 
 **CSV** is the native layout (rc1-strategy.md §1), the same text for the same
 frame: UTF-8, ``\\n``, a header row, no quotes unless a cell needs them (a comma,
@@ -19,6 +21,7 @@ to an equal frame without any parsing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -28,6 +31,7 @@ import pandas as pd
 from dragon_compat.data.read import table_format
 from dragon_compat.data.schema import NORMALIZED_COLUMNS
 from dragon_compat.errors import DragonUserError
+from dragon_compat.writes import TEMP_PREFIX, cannot_write
 
 _DECIMALS = (0, 2, 4, 6)
 _EXACT_LIMIT = float(2**53)
@@ -47,7 +51,7 @@ def write_bars(frame: pd.DataFrame, path: str | Path) -> Path:
     frame = frame.loc[:, list(NORMALIZED_COLUMNS)]
     if not path.parent.exists():
         raise DragonUserError(f"{path}: directory {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f"{TEMP_PREFIX}{path.name}-{os.getpid()}")
     try:
         if kind == "parquet":
             _write_parquet(frame, temporary)
@@ -55,9 +59,10 @@ def write_bars(frame: pd.DataFrame, path: str | Path) -> Path:
             _write_csv(frame, temporary, gzip=path.name.lower().endswith(".gz"))
         os.replace(temporary, path)
     except OSError as err:
-        raise DragonUserError(f"{path}: cannot write: {err}") from None
+        raise cannot_write(path, err) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # read-only storage refuses even this
+            temporary.unlink(missing_ok=True)
     return path
 
 

@@ -40,7 +40,8 @@ from dragon_compat.rundir import (
     REFINED_CONTROL_FILE,
     REFINED_CONTROL_SCHEMA,
 )
-from dragon_runtime import atomic_write, canonical_json
+from dragon_compat.writes import make_dirs, write_file
+from dragon_runtime import canonical_json
 
 ConditionValue = float | int | str | None
 """A condition's value or threshold: a number, an ISO date string, or null."""
@@ -187,11 +188,12 @@ class MonitorArtifacts:
 
 
 def write_monitor(run_dir: Path, artifacts: MonitorArtifacts) -> dict[str, str]:
-    """Write the four artifacts into ``run_dir`` (created if needed), each atomically.
+    """Write the four artifacts into ``run_dir`` (created if needed), each atomically
+    (a failed write is ``cannot write PATH: REASON``, :mod:`dragon_compat.writes`).
 
     Returns file name (relative to ``run_dir``) → sha256 hex digest of the bytes
     written, in the order of :meth:`MonitorArtifacts.files`.
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return {name: atomic_write(run_dir / name, data) for name, data in artifacts.files().items()}
+    make_dirs(run_dir)
+    return {name: write_file(run_dir / name, data) for name, data in artifacts.files().items()}

@@ -5,20 +5,33 @@ the data's last session); compute features once and run all four RC1 branches;
 write each branch's RC1 files under ``RUN_DIR/branches/<branch>/``; compute and
 write the monitor artifacts; write ``daily_manifest.json`` **last**. Every file name
 and the manifest's shape come from :mod:`dragon_compat.rundir`. A run that
-fails part-way therefore never leaves a manifest, and without a manifest
+fails part-way leaves either the previous run of the directory untouched or no
+manifest at all (a kill while the files move into place), and without a manifest
 governance treats the run as unusable — a half run can never look complete.
 
 Run-directory safety: the pipeline writes a ``.dragon-run.json`` identity marker
 (input sha256 and as-of) first. It reuses a directory that is empty, missing, or
-holds the same run (same marker); anything else — another run, or files it did
-not write — is refused unless ``force=True``. Re-running the same day is
-idempotent and byte-identical.
+holds the same run (same marker); anything else — another run, or files it did not
+write — is refused unless ``force=True``. Dragon temp files (``.dragon-tmp-*``, the
+litter of a killed write) do not count as files and are removed once the directory is
+accepted. A symbolic link among the paths the run writes is refused, ``force`` or not
+(:mod:`dragon_compat.confine`). Re-running the same day is idempotent and
+byte-identical.
+
+Every output (branch files, monitor files, manifest) is staged — written in full to a
+temp file beside its target — before any is moved into place
+(:class:`dragon_compat.writes.StagedFiles`): a failure while computing or writing
+(a full disk, an I/O error: exit 2, ``cannot write PATH: REASON``) leaves the previous
+run of the directory as it was, manifest included. Only then are the previous
+manifest, decision and plan removed and the staged files moved into place, the
+manifest last.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -29,22 +42,33 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.branches import DEMO_ROLES, BranchRoles
+from dragon_compat.confine import check_run_paths
 from dragon_compat.dragon_strategy import BRANCH_NAMES, DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
-from dragon_compat.monitor import BranchTables, MonitorArtifacts, compute_monitor, write_monitor
+from dragon_compat.monitor import BranchTables, MonitorArtifacts, compute_monitor
 from dragon_compat.rundir import (
+    BRANCH_FILES,
     DERIVED_FILES,
+    MANIFEST_FILE,
+    MONITOR_FILES,
     RUN_MARKER_FILE,
     FileDigest,
     ManifestDocument,
     OutputFile,
     branch_dir,
     branch_file,
-    write_document,
 )
 from dragon_compat.versions import DISTRIBUTIONS
-from dragon_runtime import LoopResult, atomic_write, canonical_json
+from dragon_compat.writes import (
+    StagedFiles,
+    is_temp_file,
+    make_dirs,
+    remove_file,
+    sweep_temp_files,
+    write_file,
+)
+from dragon_runtime import LoopResult, canonical_json, render_branch_outputs
 
 __all__ = [
     "DAILY_STEPS",
@@ -118,11 +142,12 @@ def _input_path(market: MarketInput) -> str:
 
 
 def _prepare_run_dir(run_dir: Path, identity: Mapping[str, Any], force: bool) -> None:
-    """Refuse to overwrite another run; clear what a new run invalidates."""
+    """Refuse to overwrite another run; clear the litter of killed writes; mark the run."""
     if run_dir.exists() and not run_dir.is_dir():
         raise DragonUserError(f"{run_dir}: exists and is not a directory")
+    check_run_paths(run_dir, _written_paths())  # first: reading a FIFO marker would block
     marker = run_dir / RUN_MARKER_FILE
-    if run_dir.is_dir() and any(run_dir.iterdir()) and not force:
+    if run_dir.is_dir() and _holds_files(run_dir) and not force:
         previous = _read_marker(marker)
         if previous is None:
             raise DragonUserError(
@@ -134,10 +159,43 @@ def _prepare_run_dir(run_dir: Path, identity: Mapping[str, Any], force: bool) ->
                 f"{run_dir}: holds a different run (as_of {previous.get('as_of')}, input "
                 f"sha256 {str(previous.get('input_sha256'))[:12]}…); pass --force to overwrite"
             )
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(run_dir)
+    sweep_temp_files(run_dir)
+    write_file(marker, canonical_json(dict(identity)))
+
+
+def _holds_files(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds anything but Dragon temp files (a killed write's litter
+    does not make a directory foreign)."""
+    with os.scandir(run_dir) as entries:
+        return any(not is_temp_file(entry) for entry in entries)
+
+
+def _written_paths() -> tuple[str, ...]:
+    """Every run-relative file a daily run writes, creates or removes."""
+    branch_files = (branch_file(b, name) for b in BRANCH_NAMES for name in BRANCH_FILES)
+    return (RUN_MARKER_FILE, *DERIVED_FILES, *MONITOR_FILES, *branch_files)
+
+
+def _stage_branch(
+    staged: StagedFiles, run_dir: Path, branch: str, result: LoopResult
+) -> dict[str, str]:
+    """Stage a branch's four RC1 files; ``{run-relative path: sha256}``."""
+    texts = render_branch_outputs(
+        events=result.events, trades=result.trades, equity=result.equity, summary=result.summary
+    )
+    folder = make_dirs(branch_dir(run_dir, branch))
+    return {branch_file(branch, n): staged.stage(folder / n, text) for n, text in texts.items()}
+
+
+def _commit(staged: StagedFiles, run_dir: Path) -> None:
+    """Move the staged run into place: first remove what the new run invalidates (the
+    previous manifest, decision and plan), then every file in staging order (the
+    manifest last). The paths are checked once more just before (see confine)."""
+    check_run_paths(run_dir, _written_paths())
     for name in DERIVED_FILES:
-        (run_dir / name).unlink(missing_ok=True)
-    atomic_write(marker, canonical_json(dict(identity)))
+        remove_file(run_dir / name)
+    staged.commit()
 
 
 def _read_marker(path: Path) -> dict[str, Any] | None:
@@ -161,8 +219,9 @@ def run_daily(
     """Run the whole day into ``run_dir`` (see the module docstring).
 
     ``progress`` is called with a short label before each step. Raises
-    :class:`DragonUserError` for an as-of outside the data or a run directory that
-    holds another run.
+    :class:`DragonUserError` for an as-of outside the data, a run directory that
+    holds another run, a symbolic link (or a non-file) among the paths the run
+    writes, and any failed write (``cannot write PATH: REASON``).
     """
     step = progress or (lambda _label: None)
     bars, session = truncate_at(market.bars, as_of, source=market.label)
@@ -174,37 +233,38 @@ def run_daily(
     prepared = engine.prepare(bars)
     results: dict[str, LoopResult] = {}
     outputs: dict[str, str] = {}
-    for branch in BRANCH_NAMES:
-        step(f"branch {branch}")
-        result = engine.run(branch=branch, market=prepared)
-        results[branch] = result
-        hashes = engine.write(result, branch_dir(run_dir, branch))
-        outputs.update({branch_file(branch, name): digest for name, digest in hashes.items()})
+    with StagedFiles() as staged:
+        for branch in BRANCH_NAMES:
+            step(f"branch {branch}")
+            result = engine.run(branch=branch, market=prepared)
+            results[branch] = result
+            outputs.update(_stage_branch(staged, run_dir, branch, result))
 
-    step("monitor")
-    artifacts = compute_monitor(
-        {name: BranchTables(r.events, r.trades, r.equity) for name, r in results.items()},
-        as_of=session,
-        candidate=roles.candidate,
-        reference=roles.reference,
-        control=roles.control,
-    )
-    monitor_files = write_monitor(run_dir, artifacts)
-    outputs.update(monitor_files)
+        step("monitor")
+        artifacts = compute_monitor(
+            {name: BranchTables(r.events, r.trades, r.equity) for name, r in results.items()},
+            as_of=session,
+            candidate=roles.candidate,
+            reference=roles.reference,
+            control=roles.control,
+        )
+        for name, data in artifacts.files().items():
+            outputs[name] = staged.stage(run_dir / name, data)
 
-    step("manifest")
-    manifest = ManifestDocument(
-        as_of=session,
-        data_latest_date=bars["trade_date"].max().date(),
-        candidate_branch=roles.candidate,
-        reference_branch=roles.reference,
-        control_branch=roles.control,
-        branches=tuple(BRANCH_NAMES),
-        versions=installed_versions(),
-        inputs=(FileDigest(path=_input_path(market), sha256=market.sha256),),
-        outputs=tuple(OutputFile(path=path, sha256=outputs[path]) for path in sorted(outputs)),
-    )
-    write_document(run_dir, manifest)
+        step("manifest")
+        manifest = ManifestDocument(
+            as_of=session,
+            data_latest_date=bars["trade_date"].max().date(),
+            candidate_branch=roles.candidate,
+            reference_branch=roles.reference,
+            control_branch=roles.control,
+            branches=tuple(BRANCH_NAMES),
+            versions=installed_versions(),
+            inputs=(FileDigest(path=_input_path(market), sha256=market.sha256),),
+            outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
+        )
+        staged.stage(run_dir / MANIFEST_FILE, canonical_json(manifest.to_document()))
+        _commit(staged, run_dir)
     return DailyRun(
         run_dir=run_dir,
         as_of=session,

@@ -19,6 +19,20 @@ Modes (governance.md, "Forward pipeline integration"):
 
 The governance evaluation date is the run's own session (after its close), so a
 plan is reproducible: same run directory, same mode ⇒ byte-identical plan.
+
+The next session comes from :mod:`dragon_compat.sessions`: exchange-calendars, or the
+operator's session list (``sessions=FILE``, read by compat itself so mode ``off``
+never imports governance; in enforce and shadow the same file is handed to
+``dragon_governance.evaluate_run``). It is found before anything is written, so a
+calendar that has ended is an error (naming ``--sessions FILE``) with no decision
+written; a calendar ending within 30 sessions gives the plan a ``notice``.
+
+Confinement (:mod:`dragon_compat.confine`): a symbolic link at the manifest, the
+decision, the plan or on the way to the active branch's ``events.csv`` is refused
+(exit 2) before governance runs or anything is written. A failed write is exit 2,
+``cannot write PATH: REASON``; the plan file is only ever replaced whole, so the
+previous plan survives it (the decision, written first, may then be newer than the
+plan — the plan records the decision id it was made with).
 """
 
 from __future__ import annotations
@@ -28,10 +42,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dragon_compat.confine import check_run_paths
 from dragon_compat.errors import DragonUserError
 from dragon_compat.rundir import (
     DECISION_FILE,
     EVENTS_FILE,
+    FORWARD_PLAN_FILE,
     MANIFEST_FILE,
     EntryOrder,
     ExitOrder,
@@ -45,6 +61,8 @@ from dragon_compat.rundir import (
     read_manifest,
     write_document,
 )
+from dragon_compat.sessions import SessionList, next_session, read_sessions
+from dragon_compat.writes import cannot_write
 
 if TYPE_CHECKING:
     from dragon_governance import RolloutDecision
@@ -61,10 +79,12 @@ GOVERNANCE_EXTRA_HINT = "pip install 'dragon-compat[governance]'"
 
 @dataclass(frozen=True, eq=False)
 class ForwardPlan:
-    """The plan written to ``forward_plan.json`` (``plan``) and where (``path``)."""
+    """The plan written to ``forward_plan.json`` (``plan``), where (``path``), and the
+    notice to show when the known sessions end soon (None when they do not)."""
 
     path: Path
     plan: ForwardPlanDocument
+    notice: str | None = None
 
     @property
     def document(self) -> dict[str, Any]:
@@ -74,29 +94,6 @@ class ForwardPlan:
     @property
     def active_branch(self) -> str:
         return self.plan.active_branch
-
-
-def _next_session(as_of: dt.date) -> dt.date:
-    """The XSHG session after ``as_of`` (exchange-calendars).
-
-    The calendar is built from a month before ``as_of``: its default start (today
-    minus 20 years) would make older runs unplannable, on a boundary that moves daily.
-    """
-    import exchange_calendars as xcals
-    import pandas as pd
-
-    day = pd.Timestamp(as_of)
-    try:
-        calendar = xcals.get_calendar("XSHG", start=day - pd.Timedelta(days=31))
-    except ValueError as err:  # before the first year exchange-calendars records
-        raise DragonUserError(f"cannot plan after {as_of.isoformat()}: {err}") from None
-    if day >= calendar.last_session:
-        raise DragonUserError(
-            f"the installed exchange-calendars knows XSHG sessions only up to "
-            f"{calendar.last_session.date().isoformat()}; upgrade it to plan after "
-            f"{as_of.isoformat()}"
-        )
-    return calendar.next_session(calendar.date_to_session(day, direction="previous")).date()
 
 
 def _verified_events(run_dir: Path, branch: str, manifest: ManifestDocument) -> Path:
@@ -109,6 +106,7 @@ def _verified_events(run_dir: Path, branch: str, manifest: ManifestDocument) -> 
     from dragon_compat.market_input import file_sha256
 
     relative = branch_file(branch, EVENTS_FILE)
+    check_run_paths(run_dir, (relative,))
     path = branch_dir(run_dir, branch) / EVENTS_FILE
     recorded = manifest.output_sha256(relative)
     if recorded is None:
@@ -165,7 +163,11 @@ def _orders(run_dir: Path, branch: str, as_of: dt.date, manifest: ManifestDocume
 
 
 def _evaluate(
-    run_dir: Path, as_of: dt.date, ledger: Path | None, policy: Path | None
+    run_dir: Path,
+    as_of: dt.date,
+    ledger: Path | None,
+    policy: Path | None,
+    sessions: SessionList | None,
 ) -> RolloutDecision:
     try:
         import dragon_governance
@@ -174,13 +176,33 @@ def _evaluate(
             f"governance modes enforce/shadow need dragon-governance, which is not installed: "
             f"{GOVERNANCE_EXTRA_HINT} (or run with --governance off)"
         ) from None
+    decision_path = run_dir / DECISION_FILE
     try:
-        decision = dragon_governance.evaluate_run(run_dir, as_of=as_of, policy=policy)
-        dragon_governance.write_decision(decision, run_dir / DECISION_FILE)
+        decision = _evaluate_run(dragon_governance, run_dir, as_of, policy, sessions)
+        dragon_governance.write_decision(decision, decision_path)
         if ledger is not None:
             dragon_governance.append_to_ledger(ledger, decision)
     except dragon_governance.GovernanceUserError as err:
         raise DragonUserError(err.message, exit_code=err.exit_code) from err
+    except OSError as err:  # write_decision: a full disk, read-only storage, ...
+        raise cannot_write(decision_path, err) from None
+    return decision
+
+
+def _evaluate_run(
+    governance: Any,
+    run_dir: Path,
+    as_of: dt.date,
+    policy: Path | None,
+    sessions: SessionList | None,
+) -> RolloutDecision:
+    """``dragon_governance.evaluate_run`` over the run at ``as_of``; an operator's
+    session list is handed over as the same file (dragon-governance's ``sessions``
+    parameter, which reads it in the same format)."""
+    options: dict[str, Any] = {} if sessions is None else {"sessions": sessions.path}
+    decision: RolloutDecision = governance.evaluate_run(
+        run_dir, as_of=as_of, policy=policy, **options
+    )
     return decision
 
 
@@ -190,18 +212,24 @@ def run_forward(
     *,
     ledger: Path | None = None,
     policy: Path | None = None,
+    sessions: Path | None = None,
 ) -> ForwardPlan:
     """Write ``forward_plan.json`` for ``run_dir`` in ``mode`` (see the module docstring).
 
     The manifest is read strictly (:func:`dragon_compat.rundir.read_manifest`): a
     manifest with a wrong field is a :class:`DragonUserError` naming it, before any
-    decision or plan is written.
+    decision or plan is written. So are a bad ``sessions`` file, a calendar that knows
+    no session after the run, and a symbolic link at a path the pipeline reads or
+    writes; a failed write is ``cannot write PATH: REASON``.
     """
+    check_run_paths(run_dir, (MANIFEST_FILE, DECISION_FILE, FORWARD_PLAN_FILE))
     manifest = read_manifest(run_dir)
+    session_list = read_sessions(sessions) if sessions is not None else None
+    following = next_session(manifest.as_of, session_list)
     governance: PlanGovernance | None = None
     active = manifest.candidate_branch
     if mode is not GovernanceMode.OFF:
-        decision = _evaluate(run_dir, manifest.as_of, ledger, policy)
+        decision = _evaluate(run_dir, manifest.as_of, ledger, policy, session_list)
         governance = PlanGovernance(
             decision=str(decision.decision),
             decision_id=decision.decision_id,
@@ -217,11 +245,11 @@ def run_forward(
         )
     plan = ForwardPlanDocument(
         as_of=manifest.as_of,
-        next_session=_next_session(manifest.as_of),
+        next_session=following.day,
         mode=mode,
         candidate_branch=manifest.candidate_branch,
         active_branch=active,
         governance=governance,
         orders=_orders(run_dir, active, manifest.as_of, manifest),
     )
-    return ForwardPlan(path=write_document(run_dir, plan), plan=plan)
+    return ForwardPlan(path=write_document(run_dir, plan), plan=plan, notice=following.notice)

@@ -31,7 +31,7 @@ from dragon_compat.report.sections import (
     timeline_section,
 )
 from dragon_compat.report.timeline import TimelineRecord, read_ledger
-from dragon_runtime import atomic_write
+from dragon_compat.writes import write_file
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,9 +114,12 @@ def build_report(
 
 
 def write_report(report: Report, out: Path) -> Path:
-    """Write the page to ``out`` atomically (its directory must exist); return ``out``."""
+    """Write the page to ``out`` atomically (its directory must exist); return ``out``.
+
+    A failed write is ``cannot write PATH: REASON`` (exit 2); ``out`` keeps its
+    previous content."""
     out = check_out_path(out)
-    atomic_write(out, report.html)
+    write_file(out, report.html)
     return out
 
 
