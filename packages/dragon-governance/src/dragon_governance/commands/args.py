@@ -1,6 +1,6 @@
 """The arguments shared by the ``dragon-governance`` commands, each defined once.
 
-``RUN_DIR``, ``--as-of``, ``--policy``, ``--json``, ``--ledger`` (the option of
+``RUN_DIR``, ``--as-of``, ``--policy``, ``--sessions``, ``--json``, ``--ledger`` (the option of
 ``check`` and the positional of ``history``/``verify-ledger``) and ``--exit-zero``
 with the exit code it maps. Standard library only: command modules are imported
 for ``dragon-governance --help``.
@@ -22,6 +22,7 @@ __all__ = [
     "add_ledger_option",
     "add_policy",
     "add_run_dir",
+    "add_sessions",
     "decision_exit",
     "iso_date",
 ]
@@ -59,6 +60,16 @@ def add_policy(parser: argparse.ArgumentParser) -> None:
     """``--policy FILE`` (``args.policy``: a path string, or None for the built-in policy)."""
     parser.add_argument(
         "--policy", metavar="FILE", help="policy TOML (default: the built-in rc1-default)"
+    )
+
+
+def add_sessions(parser: argparse.ArgumentParser) -> None:
+    """``--sessions FILE`` (``args.sessions``: a path string, or None for the policy's or none)."""
+    parser.add_argument(
+        "--sessions",
+        metavar="FILE",
+        help="XSHG sessions, one YYYY-MM-DD per line, replacing exchange-calendars' from the "
+        "file's first date on (default: the policy's sessions_file, if any)",
     )
 
 

@@ -1,11 +1,13 @@
-"""``dragon-governance check RUN_DIR [--as-of DATE] [--policy FILE] [--json] [--out FILE]
-[--ledger FILE] [--exit-zero]``.
+"""``dragon-governance check RUN_DIR [--as-of DATE] [--policy FILE] [--sessions FILE] [--json]
+[--out FILE] [--ledger FILE] [--exit-zero]``.
 
 Evaluates the three gates over RUN_DIR, writes the decision (``RUN_DIR/rollout_decision.json``
 unless ``--out``), prints it (the rich table and panel, or with ``--json`` the file's
 bytes on stdout and a one-line summary on stderr) and appends it to ``--ledger``.
 Exit 0 PROCEED, 10 HOLD, 20 ROLLBACK_REVIEW_REQUIRED (0 with ``--exit-zero``), 2 for
-a missing run directory, a bad policy or an unwritable ``--out``, 3 for a broken ledger.
+a missing run directory, a bad policy or sessions file or an unwritable ``--out``, 3 for a
+broken ledger. When the known XSHG sessions end soon (G1's ``CALENDAR_ENDS_SOON``) a
+``notice:`` line on stderr says so and what to upgrade.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dragon_governance.commands.args import (
     add_ledger_option,
     add_policy,
     add_run_dir,
+    add_sessions,
     decision_exit,
 )
 
@@ -32,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_run_dir(parser)
     add_as_of(parser)
     add_policy(parser)
+    add_sessions(parser)
     add_json(parser, what="print only the decision JSON on stdout")
     parser.add_argument("--out", metavar="FILE", help="write the decision here instead")
     add_ledger_option(parser)
@@ -46,7 +50,12 @@ def run(args: argparse.Namespace) -> int:
     from dragon_governance.errors import GovernanceUserError
     from dragon_governance.evaluation import evaluate_run
 
-    decision = evaluate_run(args.run_dir, as_of=args.as_of, policy=args.policy)
+    decision = evaluate_run(
+        args.run_dir, as_of=args.as_of, policy=args.policy, sessions=args.sessions
+    )
+    for reason in decision.gates[0].reasons:
+        if reason.code == "CALENDAR_ENDS_SOON":
+            print(f"notice: {reason.message}", file=sys.stderr)
     out = Path(args.out) if args.out else Path(args.run_dir) / DECISION_FILENAME
     try:
         write_decision(decision, out)
