@@ -115,6 +115,19 @@ def _check_mode(mode: int, size: int, limit: int) -> None:
         )
 
 
+def _unusable(err: Exception) -> Refusal:
+    return Refusal(
+        RefusalKind.UNREADABLE, f"is not a usable path ({err})", reason=f"not a usable path ({err})"
+    )
+
+
+def _inside(root: str, real: str) -> bool:
+    try:
+        return os.path.commonpath([root, real]) == root
+    except ValueError:  # different drives (Windows)
+        return False
+
+
 def _resolve(path: Path, confine_to: Path | None) -> str:
     """The resolved path to open, checked to lie inside ``confine_to`` when given."""
     try:
@@ -122,7 +135,7 @@ def _resolve(path: Path, confine_to: Path | None) -> str:
         root = os.path.realpath(confine_to) if confine_to is not None else None
     except (OSError, ValueError) as err:
         raise _unusable(err) from None
-    if root is not None and os.path.commonpath([root, real]) != root:
+    if root is not None and not _inside(root, real):
         raise Refusal(
             RefusalKind.OUTSIDE,
             f"resolves outside the run directory, to {real} (a symlink leaving RUN_DIR "
@@ -130,12 +143,6 @@ def _resolve(path: Path, confine_to: Path | None) -> str:
             target=real,
         )
     return real
-
-
-def _unusable(err: Exception) -> Refusal:
-    return Refusal(
-        RefusalKind.UNREADABLE, f"is not a usable path ({err})", reason=f"not a usable path ({err})"
-    )
 
 
 def _os_refusal(err: OSError) -> Refusal:

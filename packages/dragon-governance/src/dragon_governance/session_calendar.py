@@ -86,7 +86,7 @@ class SessionCalendar:
         library = f"exchange-calendars {self.library_version}"
         if self.extension is None:
             return library
-        return f"{library} and the sessions file (sha256 {self.extension.sha256[:12]}…)"
+        return f"{library} and the sessions file (sha256 {self.extension.sha256[:12]}...)"
 
     def with_sessions(self, file: SessionsFile) -> SessionCalendar:
         """This calendar with ``file``'s sessions replacing its own from the file's first date.

@@ -53,7 +53,7 @@ class ProblemKind(StrEnum):
     MISSING = "missing"
     UNREADABLE = "unreadable"
     NOT_REGULAR = "not_regular"
-    """A FIFO, a device, a socket or a dangling symlink loop: never opened."""
+    """A FIFO, a device, a socket or a symlink loop: never opened."""
     TOO_LARGE = "too_large"
     """Over the source's size cap: not read."""
     OUTSIDE_RUN = "outside_run"
