@@ -15,13 +15,14 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from dragon_governance.decision import RolloutDecision
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Gate
+from dragon_governance.session_calendar import SessionCalendar
 
 AS_OF = date(2024, 10, 8)
 #: The XSHG sessions up to AS_OF (the holiday ran 2024-10-01..07).
@@ -195,6 +196,30 @@ class RunDir:
         elif MANIFEST not in self.omitted:
             (self.root / MANIFEST).write_text(json.dumps(manifest, indent=2))
         return self.root
+
+
+def weekdays(first: date, count: int) -> tuple[date, ...]:
+    """``count`` consecutive Monday-to-Friday dates from ``first`` (a weekday) on."""
+    days: list[date] = []
+    day = first
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
+
+
+def calendar_of(sessions: tuple[date, ...], *, first_day: date | None = None) -> SessionCalendar:
+    """A hand-made XSHG calendar: exactly ``sessions``, its range ending on the last one."""
+    return SessionCalendar(
+        name="XSHG",
+        library_version="0.0-test",
+        first_day=first_day or sessions[0],
+        last_day=sessions[-1],
+        timezone="Asia/Shanghai",
+        close=time(15, 0),
+        sessions=tuple(day.isoformat() for day in sessions),
+    )
 
 
 Evaluate = Callable[..., RolloutDecision]

@@ -22,13 +22,16 @@ def test_the_public_names_are_pinned():
         "LedgerEntry",
         "Policy",
         "RolloutDecision",
+        "SessionCalendar",
         "Status",
         "__version__",
         "append_to_ledger",
         "builtin_policy",
         "evaluate_run",
+        "load_calendar",
         "load_policy",
         "read_decision",
+        "read_sessions_file",
         "verify_ledger",
         "write_decision",
     ]
@@ -43,8 +46,8 @@ def test_evaluate_run_signature_is_pinned():
     assert str(inspect.signature(evaluate_run)) == (
         "(run_dir: 'str | os.PathLike[str]', *, as_of: 'date | None' = None, "
         "policy: 'Policy | str | os.PathLike[str] | None' = None, "
-        "now: 'datetime | None' = None, calendar: 'SessionCalendar | None' = None) "
-        "-> 'RolloutDecision'"
+        "now: 'datetime | None' = None, calendar: 'SessionCalendar | None' = None, "
+        "sessions: 'str | os.PathLike[str] | None' = None) -> 'RolloutDecision'"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -58,14 +59,14 @@ def test_an_os_error_while_reading_is_an_unreadable_finding(
     run: RunDir, monkeypatch: pytest.MonkeyPatch
 ):
     root = run.build()
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(path: Path) -> bytes:
-        if path.name == HEALTH:
+    def refusing_open(path: str, flags: int, *args: int) -> int:
+        if Path(path).name == HEALTH:
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(path)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     loaded = load_run_sources(root).health
     assert (loaded.present, loaded.problem.kind) == (True, ProblemKind.UNREADABLE)
     assert "Permission denied" in loaded.problem.message

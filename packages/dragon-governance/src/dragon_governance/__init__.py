@@ -9,6 +9,15 @@ is loaded on first use::
     decision.decision            # Decision.PROCEED | HOLD | ROLLBACK_REVIEW_REQUIRED
     decision.recommended_branch  # the branch the forward pipeline should activate
 
+The XSHG calendar a pipeline plans with (the library's sessions, extended by an
+operator's sessions file)::
+
+    from dragon_governance import load_calendar
+
+    calendar = load_calendar(sessions="sessions-2027.txt")   # or sessions=None
+    calendar.next_session_after(date(2026, 12, 31))          # date(2027, 1, 4)
+    calendar.end_notice(date(2026, 12, 10))                  # CalendarEnd | None
+
 This distribution imports nothing from ``dragon_runtime`` or ``dragon_compat``.
 """
 
@@ -26,6 +35,8 @@ if TYPE_CHECKING:
     from dragon_governance.ledger import LedgerEntry, append_to_ledger, verify_ledger
     from dragon_governance.outcomes import Status
     from dragon_governance.policy import Policy, builtin_policy, load_policy
+    from dragon_governance.session_calendar import SessionCalendar, load_calendar
+    from dragon_governance.sessions_file import read_sessions_file
 
 __all__ = [
     "Decision",
@@ -33,13 +44,16 @@ __all__ = [
     "LedgerEntry",
     "Policy",
     "RolloutDecision",
+    "SessionCalendar",
     "Status",
     "__version__",
     "append_to_ledger",
     "builtin_policy",
     "evaluate_run",
+    "load_calendar",
     "load_policy",
     "read_decision",
+    "read_sessions_file",
     "verify_ledger",
     "write_decision",
 ]
@@ -51,12 +65,15 @@ _LAZY: dict[str, str] = {
     "LedgerEntry": "dragon_governance.ledger",
     "Policy": "dragon_governance.policy",
     "RolloutDecision": "dragon_governance.decision",
+    "SessionCalendar": "dragon_governance.session_calendar",
     "Status": "dragon_governance.outcomes",
     "append_to_ledger": "dragon_governance.ledger",
     "builtin_policy": "dragon_governance.policy",
     "evaluate_run": "dragon_governance.evaluation",
+    "load_calendar": "dragon_governance.session_calendar",
     "load_policy": "dragon_governance.policy",
     "read_decision": "dragon_governance.decision",
+    "read_sessions_file": "dragon_governance.sessions_file",
     "verify_ledger": "dragon_governance.ledger",
     "write_decision": "dragon_governance.decision",
 }

@@ -8,6 +8,10 @@ fallback when no manifest could be read, which always means ROLLBACK).
 ``decision_id``; the file is that content plus ``decision_id``, sorted keys, 2-space
 indent, trailing newline. No wall-clock time is inside: identical inputs, as-of and
 policy give identical bytes.
+
+``sessions_file`` appears only when an operator's sessions file extended the
+calendar (its sha256 and span); without one the key is absent, so such decisions
+keep the bytes (and ids) they had before the field existed.
 """
 
 from __future__ import annotations
@@ -32,12 +36,15 @@ from dragon_governance.canonical import canonical_bytes, pretty_bytes, sha256_he
 from dragon_governance.errors import GovernanceUserError, IntegrityError
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Decision, Gate, decide
+from dragon_governance.regular_file import Refusal, read_bytes
 from dragon_governance.sources.models import Sha256Hex
 
 DecisionSchemaId = Literal["dragon.rollout_decision/1"]
 DECISION_SCHEMA: str = get_args(DecisionSchemaId)[0]
 #: The file name written into RUN_DIR unless ``--out`` says otherwise.
 DECISION_FILENAME = "rollout_decision.json"
+DECISION_MAX_BYTES = 16 * 2**20
+"""A decision file larger than this is refused by ``read_decision``."""
 
 
 class InputRecord(BaseModel):
@@ -61,6 +68,19 @@ class PolicyRecord(BaseModel):
     values: dict[str, StrictInt | StrictStr]
 
 
+class SessionsFileRecord(BaseModel):
+    """The operator's sessions file a decision's calendar was extended with."""
+
+    model_config = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
+
+    sha256: Sha256Hex = Field(description="Of the file's bytes.")
+    first_session: date = Field(
+        description="From this date on its sessions replaced the library's."
+    )
+    last_session: date = Field(description="The last session it lists.")
+    sessions: StrictInt = Field(ge=1, description="How many sessions it lists.")
+
+
 class RolloutDecision(BaseModel):
     """``rollout_decision.json`` (schema ``dragon.rollout_decision/1``)."""
 
@@ -81,6 +101,9 @@ class RolloutDecision(BaseModel):
     inputs: list[InputRecord]
     policy: PolicyRecord
     versions: dict[str, str] = Field(description="dragon-governance and exchange-calendars.")
+    sessions_file: SessionsFileRecord | None = Field(
+        default=None, description="Present only when a sessions file extended the calendar."
+    )
     decision_id: Sha256Hex
 
     @model_validator(mode="after")
@@ -92,17 +115,23 @@ class RolloutDecision(BaseModel):
             raise ValueError(f"decision {self.decision} but the gates give {expected}")
         return self
 
+    def _document(self, *, exclude: set[str]) -> dict[str, Any]:
+        """The JSON value; ``sessions_file`` only when set (absent, not null, otherwise)."""
+        if self.sessions_file is None:
+            exclude = exclude | {"sessions_file"}
+        return self.model_dump(mode="json", by_alias=True, exclude=exclude)
+
     def content(self) -> dict[str, Any]:
         """The JSON content without ``decision_id`` (what the id is taken over)."""
-        return self.model_dump(mode="json", by_alias=True, exclude={"decision_id"})
+        return self._document(exclude={"decision_id"})
 
     def canonical_bytes(self) -> bytes:
         """Canonical JSON of the whole decision (including ``decision_id``)."""
-        return canonical_bytes(self.model_dump(mode="json", by_alias=True))
+        return canonical_bytes(self._document(exclude=set()))
 
     def file_bytes(self) -> bytes:
         """The bytes of ``rollout_decision.json``."""
-        return pretty_bytes(self.model_dump(mode="json", by_alias=True))
+        return pretty_bytes(self._document(exclude=set()))
 
     @property
     def exit_code(self) -> int:
@@ -125,6 +154,7 @@ def build_decision(
     inputs: list[InputRecord],
     policy: PolicyRecord,
     versions: dict[str, str],
+    sessions_file: SessionsFileRecord | None = None,
 ) -> RolloutDecision:
     """Apply worst-gate-wins and the branch fallback, and stamp the ``decision_id``."""
     decision = decide(gate.status for gate in gates)
@@ -144,6 +174,7 @@ def build_decision(
         "inputs": inputs,
         "policy": policy,
         "versions": versions,
+        "sessions_file": sessions_file,
     }
     draft = RolloutDecision.model_construct(**fields, decision_id="0" * 64)
     return RolloutDecision(**fields, decision_id=decision_id_of(draft.content()))
@@ -164,9 +195,10 @@ def read_decision(path: str | os.PathLike[str]) -> RolloutDecision:
     """
     source = Path(path)
     try:
-        data = source.read_bytes()
-    except OSError as err:
-        raise GovernanceUserError(f"cannot read decision {source}: {err.strerror}") from err
+        data = read_bytes(source, limit=DECISION_MAX_BYTES)
+    except Refusal as refusal:
+        detail = refusal.reason if refusal.reason is not None else refusal.detail
+        raise GovernanceUserError(f"cannot read decision {source}: {detail}") from None
     try:
         decision = RolloutDecision.model_validate_json(data)
     except ValidationError as err:
@@ -189,6 +221,7 @@ __all__ = [
     "InputRecord",
     "PolicyRecord",
     "RolloutDecision",
+    "SessionsFileRecord",
     "build_decision",
     "decision_id_of",
     "read_decision",

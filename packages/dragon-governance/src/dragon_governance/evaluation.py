@@ -13,7 +13,13 @@ from pathlib import Path
 
 from dragon_governance.__about__ import __version__
 from dragon_governance.as_of import resolve_as_of
-from dragon_governance.decision import InputRecord, PolicyRecord, RolloutDecision, build_decision
+from dragon_governance.decision import (
+    InputRecord,
+    PolicyRecord,
+    RolloutDecision,
+    SessionsFileRecord,
+    build_decision,
+)
 from dragon_governance.errors import RunDirError
 from dragon_governance.gates import GateContext, run_gates
 from dragon_governance.policy import Policy, builtin_policy, load_policy
@@ -22,6 +28,7 @@ from dragon_governance.session_calendar import (
     SessionCalendar,
     load_calendar,
 )
+from dragon_governance.sessions_file import SessionsFile, read_sessions_file
 from dragon_governance.sources.load import RunSources, load_run_sources
 
 GOVERNANCE_DIST = "dragon-governance"
@@ -47,6 +54,28 @@ def _inputs(sources: RunSources) -> list[InputRecord]:
     ]
 
 
+def _sessions_record(file: SessionsFile | None) -> SessionsFileRecord | None:
+    if file is None:
+        return None
+    return SessionsFileRecord(
+        sha256=file.sha256,
+        first_session=file.first_session,
+        last_session=file.last_session,
+        sessions=len(file.sessions),
+    )
+
+
+def _run_root(run_dir: str | os.PathLike[str]) -> Path:
+    if os.fspath(run_dir) == "":
+        raise RunDirError(
+            "the run directory is an empty string: give its path ('.' for the current directory)"
+        )
+    root = Path(run_dir)
+    if not root.is_dir():
+        raise RunDirError(f"run directory {root} does not exist or is not a directory")
+    return root
+
+
 def evaluate_run(
     run_dir: str | os.PathLike[str],
     *,
@@ -54,6 +83,7 @@ def evaluate_run(
     policy: Policy | str | os.PathLike[str] | None = None,
     now: datetime | None = None,
     calendar: SessionCalendar | None = None,
+    sessions: str | os.PathLike[str] | None = None,
 ) -> RolloutDecision:
     """Evaluate the gates over ``run_dir`` and return the rollout decision.
 
@@ -64,18 +94,23 @@ def evaluate_run(
       ``rc1-default``.
     - ``calendar``: the XSHG session calendar; default ``load_calendar()`` (the
       per-user cache, see ``session_calendar``).
+    - ``sessions``: a sessions file (see ``sessions_file``) whose sessions replace the
+      calendar's from its first date on; default the policy's ``sessions_file``, if
+      any. When one is used the decision records it (``sessions_file``: sha256, span).
 
-    Raises ``RunDirError`` when ``run_dir`` is not a directory and ``PolicyError`` for
-    an unreadable or invalid policy file (both ``GovernanceUserError``, exit 2);
-    ``TypeError`` when ``as_of`` is a ``datetime`` (a date is meant: "after its close").
+    Raises ``RunDirError`` when ``run_dir`` is empty or not a directory,
+    ``PolicyError`` for an unreadable or invalid policy file and ``SessionsFileError``
+    for a bad sessions file (all ``GovernanceUserError``, exit 2); ``TypeError`` when
+    ``as_of`` is a ``datetime`` (a date is meant: "after its close").
     """
     if isinstance(as_of, datetime):
         raise TypeError("as_of must be a datetime.date, not a datetime (it means after the close)")
-    root = Path(run_dir)
-    if not root.is_dir():
-        raise RunDirError(f"run directory {root} does not exist or is not a directory")
+    root = _run_root(run_dir)
     resolved_policy = _resolve_policy(policy)
     cal = calendar if calendar is not None else load_calendar()
+    sessions_path = sessions if sessions is not None else resolved_policy.sessions_path
+    if sessions_path is not None:
+        cal = cal.with_sessions(read_sessions_file(sessions_path))
     evaluation_date = resolve_as_of(as_of, now, cal)
     expected = cal.latest_session_on_or_before(evaluation_date)
     sources = load_run_sources(root)
@@ -100,4 +135,5 @@ def evaluate_run(
             name=values.name, sha256=resolved_policy.sha256, values=values.thresholds()
         ),
         versions={GOVERNANCE_DIST: __version__, EXCHANGE_CALENDARS_DIST: cal.library_version},
+        sessions_file=_sessions_record(cal.extension),
     )

@@ -1,9 +1,13 @@
 """Rollout policy: the named thresholds of the gates, as validated TOML.
 
 The built-in ``rc1-default`` ships as package data (``policies/rc1-default.toml``);
-``--policy FILE`` replaces it. A policy must set every key (no hidden defaults),
-unknown keys are rejected, and its sha256 — taken over the file's bytes, i.e. its
-TOML text — is recorded in every decision.
+``--policy FILE`` replaces it. A policy must set every threshold key (no hidden
+defaults), unknown keys are rejected, and its sha256 — taken over the file's bytes,
+i.e. its TOML text — is recorded in every decision. The one optional key,
+``sessions_file``, names a sessions file (relative to the policy file's directory)
+that extends the XSHG calendar; ``--sessions FILE`` overrides it. A policy file is
+read as a regular file of at most ``POLICY_MAX_BYTES`` (a FIFO or a device is refused
+without blocking).
 """
 
 from __future__ import annotations
@@ -16,16 +20,30 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 
 from dragon_governance.canonical import sha256_hex
 from dragon_governance.errors import PolicyError
-from dragon_governance.sources.models import Identifier
+from dragon_governance.regular_file import Refusal, read_bytes
+from dragon_governance.sources.models import Identifier, check_path_text
 
 BUILTIN_POLICY_NAME = "rc1-default"
 PolicySchemaId = Literal["dragon.governance_policy/1"]
 POLICY_SCHEMA: str = get_args(PolicySchemaId)[0]
+POLICY_MAX_BYTES = 1 << 20
+"""A policy file larger than this is refused (1 MiB; the built-in one is ~0.3 KiB)."""
+#: Keys that are not thresholds: kept out of a decision's ``policy.values``.
+_NOT_THRESHOLDS = {"schema_", "name", "sessions_file"}
 
 
 class PolicyValues(BaseModel):
@@ -34,6 +52,7 @@ class PolicyValues(BaseModel):
     - G1: ``lag >= lag_fail_sessions`` → FAIL, else ``lag >= lag_warn_sessions`` → WARN.
     - G2: an active warning with ``streak >= warning_streak_limit`` → FAIL.
     - Decision: ROLLBACK_REVIEW_REQUIRED recommends ``fallback_branch``.
+    - Calendar: ``sessions_file`` (optional) extends it (see ``sessions_file``).
     """
 
     model_config = ConfigDict(
@@ -46,6 +65,9 @@ class PolicyValues(BaseModel):
     lag_warn_sessions: Annotated[StrictInt, Field(ge=1)]
     lag_fail_sessions: Annotated[StrictInt, Field(ge=1)]
     fallback_branch: Identifier
+    sessions_file: (
+        Annotated[StrictStr, Field(min_length=1), AfterValidator(check_path_text)] | None
+    ) = None
 
     @model_validator(mode="after")
     def _lag_thresholds_ordered(self) -> PolicyValues:
@@ -57,8 +79,10 @@ class PolicyValues(BaseModel):
         return self
 
     def thresholds(self) -> dict[str, int | str]:
-        """The values recorded in a decision's ``policy.values`` (all keys but schema, name)."""
-        return self.model_dump(exclude={"schema_", "name"})
+        """The values recorded in a decision's ``policy.values``: the thresholds and the
+        fallback branch (not schema, name or sessions_file — the sessions file is recorded
+        by its sha256 in the decision's ``sessions_file``)."""
+        return self.model_dump(exclude=_NOT_THRESHOLDS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,8 @@ class Policy:
     """sha256 of the policy file's bytes (its TOML text)."""
     origin: str
     """``built-in:rc1-default`` or the path it was read from."""
+    sessions_path: Path | None = None
+    """``sessions_file`` resolved against the policy file's directory (None: not set)."""
 
     @property
     def name(self) -> str:
@@ -92,8 +118,12 @@ def _describe_errors(origin: str, err: ValidationError) -> str:
     return f"invalid policy {origin}: " + "; ".join(problems)
 
 
-def parse_policy(data: bytes, origin: str) -> Policy:
-    """Validate policy bytes (TOML); raise ``PolicyError`` naming origin, key and rule."""
+def parse_policy(data: bytes, origin: str, base_dir: Path | None = None) -> Policy:
+    """Validate policy bytes (TOML); raise ``PolicyError`` naming origin, key and rule.
+
+    A relative ``sessions_file`` is resolved against ``base_dir`` (the policy file's
+    directory; None: the current directory).
+    """
     try:
         document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -104,17 +134,29 @@ def parse_policy(data: bytes, origin: str) -> Policy:
         values = PolicyValues.model_validate(document)
     except ValidationError as err:
         raise PolicyError(_describe_errors(origin, err)) from err
-    return Policy(values=values, sha256=sha256_hex(data), origin=origin)
+    sessions_path = None
+    if values.sessions_file is not None:
+        sessions_path = Path(values.sessions_file)
+        if base_dir is not None and not sessions_path.is_absolute():
+            sessions_path = base_dir / sessions_path
+    return Policy(
+        values=values, sha256=sha256_hex(data), origin=origin, sessions_path=sessions_path
+    )
 
 
 def load_policy(path: str | os.PathLike[str]) -> Policy:
-    """Read and validate a policy file; ``PolicyError`` when unreadable or invalid."""
+    """Read and validate a policy file; ``PolicyError`` when unreadable or invalid.
+
+    The file must be a regular file of at most ``POLICY_MAX_BYTES``: a FIFO, a device
+    (``/dev/zero``) or a directory is refused at once, naming what it is.
+    """
     policy_path = Path(path)
     try:
-        data = policy_path.read_bytes()
-    except OSError as err:
-        raise PolicyError(f"cannot read policy {policy_path}: {err.strerror}") from err
-    return parse_policy(data, str(policy_path))
+        data = read_bytes(policy_path, limit=POLICY_MAX_BYTES)
+    except Refusal as refusal:
+        detail = refusal.reason if refusal.reason is not None else refusal.detail
+        raise PolicyError(f"cannot read policy {policy_path}: {detail}") from None
+    return parse_policy(data, str(policy_path), policy_path.parent)
 
 
 def builtin_policy_bytes() -> bytes:
@@ -139,6 +181,8 @@ _KEY_RULES: dict[str, str] = {
     "lag_warn_sessions": "G1: `lag ≥` it → WARN",
     "lag_fail_sessions": "not below `lag_warn_sessions`; G1: `lag ≥` it → FAIL",
     "fallback_branch": "identifier; recommended on rollback",
+    "sessions_file": "optional path, relative to the policy file: a sessions file extending "
+    "the XSHG calendar (`--sessions` overrides it)",
 }
 """What each policy key does, in words (no values: those are the policy file's)."""
 
@@ -162,6 +206,9 @@ def policy_markdown(policy: Policy | None = None) -> str:
     for name, field in PolicyValues.model_fields.items():
         key = field.alias or name
         value = values[key]
-        shown = f'`"{value}"`' if isinstance(value, str) else str(value)
+        if value is None:
+            shown = "(unset)"
+        else:
+            shown = f'`"{value}"`' if isinstance(value, str) else str(value)
         lines.append(f"| `{key}` | {shown} | {_key_rule(key, field)} |")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from pydantic import Field as PydanticField
 
 from dragon_governance.outcomes import Gate, Status
+from dragon_governance.session_calendar import END_NOTICE_SESSIONS
 
 G1, G2, G3 = Gate.FRESHNESS_ALIGNMENT, Gate.MONITOR_HEALTH, Gate.DIVERGENCE_CONTROL
 
@@ -51,6 +52,13 @@ _SPECS = (
         _F,
         "A date lies outside the XSHG range known to the installed exchange-calendars "
         "(upgrade it).",
+    ),
+    ReasonSpec(
+        "CALENDAR_ENDS_SOON",
+        (G1,),
+        _P,
+        f"A notice: the known XSHG sessions end at most {END_NOTICE_SESSIONS} sessions after "
+        "the as-of (upgrade exchange-calendars or give a sessions file before then).",
     ),
     ReasonSpec("MANIFEST_NOT_A_SESSION", (G1,), _F, "The manifest as_of is not an XSHG session."),
     ReasonSpec(
@@ -98,10 +106,17 @@ _SPECS = (
         "Every present artifact carries the manifest's as_of.",
     ),
     ReasonSpec(
+        "NO_OUTPUTS",
+        (G1,),
+        _F,
+        "The manifest lists no outputs (a real run always lists its branch files).",
+    ),
+    ReasonSpec(
         "OUTPUT_HASH_MISMATCH",
         (G1,),
         _F,
-        "A manifest outputs entry is missing or its sha256 differs (partial or edited run).",
+        "A manifest outputs entry is missing, not a regular file inside RUN_DIR, too large, "
+        "or its sha256 differs (partial or edited run).",
     ),
     ReasonSpec(
         "OUTPUTS_VERIFIED",

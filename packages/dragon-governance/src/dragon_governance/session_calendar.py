@@ -14,7 +14,11 @@ JSON in the user's cache directory, keyed by the exchange-calendars version:
 The range is the calendar's *known* range: for XSHG, whose holidays are
 precomputed, ``bound_min()`` to ``bound_max()`` (Dec 31 of the last year with
 published holidays). A date outside it cannot be judged: G1 reports
-``CALENDAR_OUT_OF_RANGE`` and exchange-calendars must be upgraded.
+``CALENDAR_OUT_OF_RANGE`` and exchange-calendars must be upgraded — or an operator's
+sessions file (:mod:`dragon_governance.sessions_file`) extends it
+(``load_calendar(sessions=PATH)``, ``SessionCalendar.with_sessions``). When the known
+sessions end within ``END_NOTICE_SESSIONS`` sessions of the evaluation date,
+``SessionCalendar.end_notice`` says so (G1's ``CALENDAR_ENDS_SOON``, a PASS).
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ import json
 import os
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from functools import cache
 from pathlib import Path
 
 from dragon_governance.atomic_write import write_atomic
+from dragon_governance.regular_file import Refusal, read_bytes
+from dragon_governance.sessions_file import SessionsFile, read_sessions_file
 
 CALENDAR_NAME = "XSHG"
 CACHE_ENV = "DRAGON_GOVERNANCE_CACHE_DIR"
@@ -38,6 +44,20 @@ CACHE_FORMAT = "dragon-governance.sessions/1"
 EXCHANGE_CALENDARS_DIST = "exchange-calendars"
 _DIST_INFO_PREFIX = "exchange_calendars-"
 _DIST_INFO_SUFFIX = ".dist-info"
+#: The notice comes when the known sessions end this many sessions after the
+#: evaluation date or sooner (``remaining <= END_NOTICE_SESSIONS``).
+END_NOTICE_SESSIONS = 30
+UPGRADE_HINT = "pip install -U exchange-calendars"
+_CACHE_MAX_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class CalendarEnd:
+    """The known sessions end soon: the last one and how many follow the evaluation date."""
+
+    last_session: date
+    remaining: int
+    message: str
 
 
 @dataclass(frozen=True)
@@ -45,7 +65,9 @@ class SessionCalendar:
     """The sessions of one exchange over the range its calendar knows.
 
     ``sessions`` are ISO ``YYYY-MM-DD`` strings in ascending order (ISO strings sort
-    like the dates they name, so lookups bisect the strings directly).
+    like the dates they name, so lookups bisect the strings directly). ``extension`` is
+    the operator's sessions file whose sessions replaced the library's from its first
+    date on (None: exchange-calendars alone).
     """
 
     name: str
@@ -55,6 +77,62 @@ class SessionCalendar:
     timezone: str
     close: time
     sessions: tuple[str, ...]
+    extension: SessionsFile | None = None
+
+    @property
+    def described(self) -> str:
+        """Where the sessions come from, for messages (a sessions file by its sha256: a
+        decision holds no path)."""
+        library = f"exchange-calendars {self.library_version}"
+        if self.extension is None:
+            return library
+        return f"{library} and the sessions file (sha256 {self.extension.sha256[:12]}...)"
+
+    def with_sessions(self, file: SessionsFile) -> SessionCalendar:
+        """This calendar with ``file``'s sessions replacing its own from the file's first date.
+
+        The known range becomes ``min(first_day, file's first)`` .. the file's last
+        session: past its last date the file is the authority, and it says nothing.
+        """
+        keep = self.sessions[: bisect.bisect_left(self.sessions, file.sessions[0])]
+        return replace(
+            self,
+            first_day=min(self.first_day, file.first_session),
+            last_day=file.last_session,
+            sessions=keep + file.sessions,
+            extension=file,
+        )
+
+    def next_session_after(self, day: date) -> date | None:
+        """The first session ``> day``; None when the known sessions end on or before ``day``."""
+        index = bisect.bisect_right(self.sessions, day.isoformat())
+        return date.fromisoformat(self.sessions[index]) if index < len(self.sessions) else None
+
+    def end_notice(self, day: date) -> CalendarEnd | None:
+        """A notice when ``day`` is covered and at most ``END_NOTICE_SESSIONS`` sessions follow it.
+
+        ``remaining`` = #sessions s with ``day < s <= last session``. None when ``day`` is
+        outside the known range (that is ``CALENDAR_OUT_OF_RANGE``, not a notice) or the
+        end is further away.
+        """
+        if not self.covers(day) or not self.sessions:
+            return None
+        last = date.fromisoformat(self.sessions[-1])
+        remaining = self.count_sessions(after=day, upto=last)
+        if remaining > END_NOTICE_SESSIONS:
+            return None
+        if self.extension is None:
+            remedy = f"upgrade it before then ({UPGRADE_HINT}) or give --sessions FILE"
+        else:
+            remedy = (
+                "add the sessions that follow to the sessions file, or upgrade "
+                f"exchange-calendars ({UPGRADE_HINT})"
+            )
+        message = (
+            f"the {self.name} sessions known to {self.described} end on {last.isoformat()}, "
+            f"{remaining} session(s) after {day.isoformat()}: {remedy}"
+        )
+        return CalendarEnd(last_session=last, remaining=remaining, message=message)
 
     def covers(self, day: date) -> bool:
         """True when ``first_day <= day <= last_day``."""
@@ -197,8 +275,8 @@ def build_calendar(version: str) -> SessionCalendar:
 
 def _read_cache(path: Path, version: str) -> SessionCalendar | None:
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        document = json.loads(read_bytes(path, limit=_CACHE_MAX_BYTES))
+    except (Refusal, ValueError, RecursionError):
         return None
     return _from_document(document, version)
 
@@ -226,10 +304,17 @@ def _load(directory: Path, version: str) -> SessionCalendar:
     return calendar
 
 
-def load_calendar(directory: Path | None = None) -> SessionCalendar:
+def load_calendar(
+    directory: Path | None = None, *, sessions: str | os.PathLike[str] | None = None
+) -> SessionCalendar:
     """The XSHG calendar from the cache in ``directory`` (default ``cache_directory()``).
 
     Builds and writes the cache when it is missing or stale. Memoized per process
-    for a given directory and exchange-calendars version.
+    for a given directory and exchange-calendars version. ``sessions``: a sessions
+    file whose sessions replace the library's from its first date on (read every call;
+    ``SessionsFileError``, exit 2, when it breaks its format).
     """
-    return _load((directory or cache_directory()).absolute(), exchange_calendars_version())
+    calendar = _load((directory or cache_directory()).absolute(), exchange_calendars_version())
+    if sessions is None:
+        return calendar
+    return calendar.with_sessions(read_sessions_file(sessions))

@@ -1,6 +1,6 @@
 """The arguments shared by the ``dragon-governance`` commands, each defined once.
 
-``RUN_DIR``, ``--as-of``, ``--policy``, ``--json``, ``--format text|tsv|md`` (a
+``RUN_DIR``, ``--as-of``, ``--policy``, ``--sessions``, ``--json``, ``--format text|tsv|md`` (a
 command that prints tables: :func:`add_output_arguments` adds it with ``--json``),
 ``-q``/``-v`` (:func:`add_verbosity`; :mod:`dragon_governance.cli` gives them to
 every command), ``--ledger`` (the option of ``check`` and the positional of
@@ -27,6 +27,7 @@ __all__ = [
     "add_output_arguments",
     "add_policy",
     "add_run_dir",
+    "add_sessions",
     "add_verbosity",
     "decision_exit",
     "iso_date",
@@ -72,6 +73,16 @@ def add_policy(parser: argparse.ArgumentParser) -> None:
     """``--policy FILE`` (``args.policy``: a path string, or None for the built-in policy)."""
     parser.add_argument(
         "--policy", metavar="FILE", help="policy TOML (default: the built-in rc1-default)"
+    )
+
+
+def add_sessions(parser: argparse.ArgumentParser) -> None:
+    """``--sessions FILE`` (``args.sessions``: a path string, or None for the policy's or none)."""
+    parser.add_argument(
+        "--sessions",
+        metavar="FILE",
+        help="XSHG sessions, one YYYY-MM-DD per line, replacing exchange-calendars' from the "
+        "file's first date on (default: the policy's sessions_file, if any)",
     )
 
 

@@ -1,12 +1,14 @@
-"""``dragon-governance check RUN_DIR [--as-of DATE] [--policy FILE] [--json] [--out FILE]
-[--ledger FILE] [--exit-zero]``.
+"""``dragon-governance check RUN_DIR [--as-of DATE] [--policy FILE] [--sessions FILE] [--json]
+[--out FILE] [--ledger FILE] [--exit-zero]``.
 
 Evaluates the three gates over RUN_DIR, writes the decision (``RUN_DIR/rollout_decision.json``
 unless ``--out``), prints it (the rich table and panel; ``--format tsv|md`` one row
 per reason and the decision's fields; with ``--json`` the file's bytes on stdout and
 a one-line summary on stderr) and appends it to ``--ledger``.
 Exit 0 PROCEED, 10 HOLD, 20 ROLLBACK_REVIEW_REQUIRED (0 with ``--exit-zero``), 2 for
-a missing run directory, a bad policy or an unwritable ``--out``, 3 for a broken ledger.
+a missing run directory, a bad policy or sessions file or an unwritable ``--out``, 3 for a
+broken ledger. When the known XSHG sessions end soon (G1's ``CALENDAR_ENDS_SOON``) a
+``notice:`` line on stderr says so and what to upgrade.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dragon_governance.commands.args import (
     add_output_arguments,
     add_policy,
     add_run_dir,
+    add_sessions,
     decision_exit,
 )
 
@@ -33,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_run_dir(parser)
     add_as_of(parser)
     add_policy(parser)
+    add_sessions(parser)
     add_output_arguments(parser, json_what="print only the decision JSON on stdout")
     parser.add_argument("--out", metavar="FILE", help="write the decision here instead")
     add_ledger_option(parser)
@@ -48,7 +52,12 @@ def run(args: argparse.Namespace) -> int:
     from dragon_governance.evaluation import evaluate_run
 
     with step(f"evaluate {args.run_dir}"):
-        decision = evaluate_run(args.run_dir, as_of=args.as_of, policy=args.policy)
+        decision = evaluate_run(
+            args.run_dir, as_of=args.as_of, policy=args.policy, sessions=args.sessions
+        )
+    for reason in decision.gates[0].reasons:
+        if reason.code == "CALENDAR_ENDS_SOON":
+            logger().info("notice: %s", reason.message)
     out = Path(args.out) if args.out else Path(args.run_dir) / DECISION_FILENAME
     try:
         with step(f"write {out}"):

@@ -4,6 +4,8 @@ Rules (strict comparisons, in this order):
 
 1. The evaluation date must lie inside the calendar's known range, else FAIL
    ``CALENDAR_OUT_OF_RANGE``; the expected session E = latest XSHG session ≤ as_of.
+   When at most 30 known sessions follow the evaluation date, PASS
+   ``CALENDAR_ENDS_SOON`` (a notice: value = the last known session, threshold = 30).
 2. Without a readable manifest: FAIL ``MANIFEST_MISSING``/``MANIFEST_CORRUPT``, stop.
 3. manifest.as_of must be a known XSHG session (FAIL ``CALENDAR_OUT_OF_RANGE`` outside
    the range, ``MANIFEST_NOT_A_SESSION`` inside it); if after E → FAIL
@@ -14,13 +16,14 @@ Rules (strict comparisons, in this order):
    ``as_of`` ≠ manifest's → FAIL ``HEALTH_DATE_MISMATCH``; divergence/refined_control
    ``as_of`` or the history's last session ≠ manifest's → WARN
    ``ARTIFACT_DATE_MISMATCH``; none of these → PASS ``ARTIFACTS_ALIGNED``.
-5. Every ``outputs`` entry must exist under RUN_DIR with its sha256, else FAIL
+5. ``outputs`` empty → FAIL ``NO_OUTPUTS`` (a real run always lists its branch files).
+   Every entry must be a regular file inside RUN_DIR (a symlink may point elsewhere
+   inside it, never outside) of at most ``OUTPUT_MAX_BYTES`` with its sha256, else FAIL
    ``OUTPUT_HASH_MISMATCH`` (one reason per entry); all fine → PASS ``OUTPUTS_VERIFIED``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from dragon_governance.gates.context import GateContext
@@ -28,12 +31,15 @@ from dragon_governance.gates.findings import findings_or_pass, problem_reason
 from dragon_governance.gates.result import GateResult
 from dragon_governance.outcomes import Gate
 from dragon_governance.reasons import Reason, make_reason
+from dragon_governance.regular_file import Refusal, sha256_of
+from dragon_governance.session_calendar import END_NOTICE_SESSIONS
 from dragon_governance.sources.models import DailyManifest
 from dragon_governance.sources.registry import (
     DIVERGENCE,
     HEALTH,
     HISTORY,
     MANIFEST,
+    OUTPUT_MAX_BYTES,
     REFINED_CONTROL,
 )
 
@@ -51,7 +57,7 @@ def _out_of_range(ctx: GateContext, day: date, *, source: str, field: str, what:
         "CALENDAR_OUT_OF_RANGE",
         message=(
             f"{what} {day.isoformat()} lies outside the {cal.name} range known to "
-            f"exchange-calendars {cal.library_version} ({_calendar_range(ctx)}); "
+            f"{cal.described} ({_calendar_range(ctx)}); "
             "upgrade exchange-calendars"
         ),
         source=source,
@@ -181,26 +187,60 @@ def _date_reasons(ctx: GateContext, manifest: DailyManifest) -> list[Reason]:
     )
 
 
+def _calendar_end(ctx: GateContext) -> list[Reason]:
+    """Rule 1's notice: the known sessions end soon after the evaluation date."""
+    end = ctx.calendar.end_notice(ctx.as_of)
+    if end is None:
+        return []
+    return [
+        make_reason(
+            "CALENDAR_ENDS_SOON",
+            message=end.message,
+            source=CALENDAR_SOURCE,
+            field="last_session",
+            value=end.last_session.isoformat(),
+            threshold=END_NOTICE_SESSIONS,
+        )
+    ]
+
+
+def _output_problem(ctx: GateContext, path: str, recorded: str) -> tuple[str | None, str | None]:
+    """(actual sha256 or None, what is wrong or None) for one listed output."""
+    try:
+        actual = sha256_of(ctx.run_dir / path, limit=OUTPUT_MAX_BYTES, confine_to=ctx.run_dir)
+    except Refusal as refusal:
+        if refusal.reason is not None:  # missing, a directory, an OS error
+            return None, f"it cannot be read ({refusal.reason})"
+        return None, f"it {refusal.detail}"
+    return actual, None if actual == recorded else "its sha256 differs (edited?)"
+
+
 def _output_reasons(ctx: GateContext, manifest: DailyManifest) -> list[Reason]:
-    """Rule 5: every listed output exists with its sha256."""
+    """Rule 5: the outputs list is not empty and every listed output exists with its sha256."""
+    if not manifest.outputs:
+        return [
+            make_reason(
+                "NO_OUTPUTS",
+                message=(
+                    f"{MANIFEST.filename} lists no outputs: a real run always lists its "
+                    "branch files, so nothing can be verified"
+                ),
+                source=MANIFEST.filename,
+                field="outputs",
+                value=0,
+                threshold=1,
+            )
+        ]
     reasons: list[Reason] = []
     for entry in manifest.outputs:
-        path = ctx.run_dir / entry.path
-        field = f"outputs[{entry.path}].sha256"
-        try:
-            with path.open("rb") as handle:
-                actual: str | None = hashlib.file_digest(handle, "sha256").hexdigest()
-            problem = None if actual == entry.sha256 else "its sha256 differs (edited?)"
-        except OSError as err:
-            actual = None
-            problem = f"it cannot be read ({err.strerror})"
+        actual, problem = _output_problem(ctx, entry.path, entry.sha256)
         if problem is not None:
             reasons.append(
                 make_reason(
                     "OUTPUT_HASH_MISMATCH",
                     message=f"output {entry.path} is listed in the manifest but {problem}",
                     source=MANIFEST.filename,
-                    field=field,
+                    field=f"outputs[{entry.path}].sha256",
                     value=actual,
                     threshold=entry.sha256,
                 )
@@ -223,6 +263,7 @@ def evaluate_freshness(ctx: GateContext) -> GateResult:
         reasons.append(
             _out_of_range(ctx, ctx.as_of, source=CALENDAR_SOURCE, field="as_of", what="as-of")
         )
+    reasons += _calendar_end(ctx)
     manifest = ctx.sources.manifest.model
     if manifest is None:
         reasons.append(problem_reason(ctx.sources.manifest))

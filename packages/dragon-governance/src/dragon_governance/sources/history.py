@@ -3,20 +3,29 @@
 Format (strict): UTF-8 without BOM; header exactly ``as_of,condition_id,active``;
 ``as_of`` an ISO ``YYYY-MM-DD`` date; ``condition_id`` non-empty without whitespace;
 ``active`` exactly ``true`` or ``false``; one row per session and condition (no
-duplicate pair, every session lists the same condition ids); at least one row.
-Rows may come in any order; the model holds them sorted by (as_of, condition_id).
+duplicate pair, every session lists the same condition ids); at least one row and
+at most ``HISTORY_MAX_ROWS``. Rows may come in any order; the model holds them sorted
+by (as_of, condition_id).
+
+The text is split into lines lazily (the line breaks of ``str.splitlines``) and parsed
+row by row, stopping at the first broken rule or at the first row over the cap: an
+over-long history costs what its first ``HISTORY_MAX_ROWS`` rows cost, never more.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
+from collections.abc import Iterator
 from datetime import date
 
 from dragon_governance.sources.models import HistoryRow, MonitorHistory
-from dragon_governance.sources.registry import HISTORY_COLUMNS
+from dragon_governance.sources.registry import HISTORY_COLUMNS, HISTORY_MAX_ROWS
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Exactly the line boundaries of ``str.splitlines``.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _IDENTIFIER = re.compile(r"^\S+$")
 _BOOLEANS = {"true": True, "false": False}
 
@@ -29,6 +38,16 @@ class HistoryFormatError(ValueError):
         self.field = field
         self.value = value
         self.message = message
+
+
+def split_lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, lazily: the same list as ``text.splitlines()``."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[start : match.start()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def _parse_date(text: str, field: str) -> date:
@@ -107,22 +126,30 @@ def parse_history(data: bytes) -> MonitorHistory:
         raise HistoryFormatError(
             "(file)", None, f"not UTF-8 (byte {err.start}: {err.reason})"
         ) from err
-    lines = text.splitlines()
-    if not lines:
+    lines = split_lines(text)
+    first = next(lines, None)
+    if first is None:
         raise HistoryFormatError("line 1", None, "empty file: no header")
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(itertools.chain([first], lines), strict=True)
     try:
         header = next(reader)
         if tuple(header) != HISTORY_COLUMNS:
             raise HistoryFormatError(
                 "line 1",
                 ",".join(header),
-                f"header must be exactly {','.join(HISTORY_COLUMNS)!r}, got {lines[0]!r}",
+                f"header must be exactly {','.join(HISTORY_COLUMNS)!r}, got {first!r}",
             )
         rows = []
         for line_no, fields in enumerate(reader, start=2):
             if not fields:
                 raise HistoryFormatError(f"line {line_no}", "", f"line {line_no}: empty line")
+            if len(rows) == HISTORY_MAX_ROWS:
+                raise HistoryFormatError(
+                    f"line {line_no}",
+                    None,
+                    f"line {line_no}: more than {HISTORY_MAX_ROWS:,} rows (the cap on "
+                    "monitor_history.csv)",
+                )
             rows.append(_parse_row(line_no, fields))
     except csv.Error as err:
         line_no = reader.line_num

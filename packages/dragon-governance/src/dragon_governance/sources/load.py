@@ -1,14 +1,20 @@
 """Load the sources of a run directory; every problem becomes a typed ``SourceProblem``.
 
-Loading never raises for anything inside RUN_DIR: a missing, unreadable, non-JSON
-or schema-breaking file yields a ``LoadedSource`` with ``model=None`` and a
-``problem`` the owning gate turns into a reason. The sha256 is taken over the raw
-bytes whenever the file could be read (evidence for the decision's ``inputs``).
+Loading never raises for anything inside RUN_DIR: a missing, unreadable, special
+(FIFO, device, socket), over-size, out-of-RUN_DIR (symlink), non-JSON, non-strict
+(a non-finite number or a duplicate key anywhere) or schema-breaking file yields a
+``LoadedSource`` with ``model=None`` and a ``problem`` the owning gate turns into a
+reason. Files are read through :mod:`dragon_governance.regular_file` (confined to
+RUN_DIR, never blocking, capped at the spec's ``max_bytes``). The sha256 is taken
+over the raw bytes whenever the file could be read (evidence for the decision's
+``inputs``). A problem's ``value`` is always JSON-safe: a non-finite number becomes
+its text (``"NaN"``, ``"1e309"``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from dragon_governance.reasons import WHOLE_FILE, Evidence
+from dragon_governance.regular_file import Refusal, RefusalKind, read_bytes
 from dragon_governance.sources.history import HistoryFormatError, parse_history
 from dragon_governance.sources.models import (
     DailyManifest,
@@ -33,6 +40,7 @@ from dragon_governance.sources.registry import (
     REFINED_CONTROL,
     SourceSpec,
 )
+from dragon_governance.sources.strict_json import Location, Violation, first_violation
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -44,7 +52,16 @@ class ProblemKind(StrEnum):
 
     MISSING = "missing"
     UNREADABLE = "unreadable"
+    NOT_REGULAR = "not_regular"
+    """A FIFO, a device, a socket or a symlink loop: never opened."""
+    TOO_LARGE = "too_large"
+    """Over the source's size cap: not read."""
+    OUTSIDE_RUN = "outside_run"
+    """Resolves (through a symlink) outside RUN_DIR: not opened."""
     NOT_JSON = "not_json"
+    NON_FINITE = "non_finite"
+    """``NaN``, ``Infinity``, ``-Infinity`` or an overflowing literal such as ``1e309``."""
+    DUPLICATE_KEY = "duplicate_key"
     WRONG_SCHEMA = "wrong_schema"
     INVALID = "invalid"
 
@@ -90,7 +107,16 @@ class RunSources:
         return (self.manifest, self.health, self.history, self.divergence, self.refined_control)
 
 
+def non_finite_text(value: float) -> str:
+    """``NaN``, ``Infinity`` or ``-Infinity``: how JSON-with-extensions spells ``value``."""
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
 def _evidence(value: Any) -> Evidence:
+    if isinstance(value, float) and not math.isfinite(value):
+        return non_finite_text(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
@@ -102,7 +128,7 @@ def _evidence(value: Any) -> Evidence:
     return f"<{type(value).__name__}>"
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
+def _field_path(loc: Location) -> str:
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -135,39 +161,105 @@ def _problem_from_validation(spec: SourceSpec, err: ValidationError) -> SourcePr
     )
 
 
+_REFUSAL_KINDS = {
+    RefusalKind.MISSING: ProblemKind.MISSING,
+    RefusalKind.DIRECTORY: ProblemKind.UNREADABLE,
+    RefusalKind.UNREADABLE: ProblemKind.UNREADABLE,
+    RefusalKind.NOT_REGULAR: ProblemKind.NOT_REGULAR,
+    RefusalKind.TOO_LARGE: ProblemKind.TOO_LARGE,
+    RefusalKind.OUTSIDE: ProblemKind.OUTSIDE_RUN,
+}
+
+
+def _refusal_problem(run_dir: Path, spec: SourceSpec, refusal: Refusal) -> SourceProblem:
+    kind = _REFUSAL_KINDS[refusal.kind]
+    if kind is ProblemKind.MISSING:
+        message = f"{spec.filename}: not found in {run_dir}"
+    elif refusal.kind is RefusalKind.UNREADABLE:
+        message = f"{spec.filename}: cannot read: {refusal.reason}"
+    else:
+        message = f"{spec.filename}: {refusal.detail}"
+    value: Evidence = refusal.target if refusal.target is not None else refusal.size
+    return SourceProblem(kind, WHOLE_FILE, value, message)
+
+
 def _read(run_dir: Path, spec: SourceSpec) -> tuple[bytes | None, SourceProblem | None]:
-    path = run_dir / spec.filename
     try:
-        return path.read_bytes(), None
-    except FileNotFoundError:
-        kind, message = ProblemKind.MISSING, f"{spec.filename}: not found in {run_dir}"
-    except IsADirectoryError:
-        kind, message = ProblemKind.UNREADABLE, f"{spec.filename}: is a directory"
-    except OSError as err:
-        kind, message = ProblemKind.UNREADABLE, f"{spec.filename}: cannot read: {err.strerror}"
-    return None, SourceProblem(kind, WHOLE_FILE, None, message)
+        data = read_bytes(run_dir / spec.filename, limit=spec.max_bytes, confine_to=run_dir)
+    except Refusal as refusal:
+        return None, _refusal_problem(run_dir, spec, refusal)
+    return data, None
+
+
+def _violation_problem(spec: SourceSpec, violation: Violation) -> SourceProblem:
+    field = _field_path(violation.location)
+    if violation.kind == "non_finite":
+        return SourceProblem(
+            ProblemKind.NON_FINITE,
+            field,
+            violation.text,
+            f"{spec.filename}: {field}: {violation.text} is not a finite number "
+            "(NaN, Infinity and overflowing literals are not allowed anywhere in a source)",
+        )
+    return SourceProblem(
+        ProblemKind.DUPLICATE_KEY,
+        field,
+        violation.text,
+        f"{spec.filename}: {field}: duplicate key {violation.text!r} (each key may appear "
+        "once per object: which value counts would otherwise be a parser's accident)",
+    )
+
+
+def _strict_problem(spec: SourceSpec, data: bytes) -> SourceProblem | None:
+    """A non-finite number or duplicate key anywhere in ``data`` (JSON pydantic parsed)."""
+    try:
+        violation = first_violation(data)
+    except ValueError as err:
+        return SourceProblem(
+            ProblemKind.NOT_JSON, WHOLE_FILE, None, f"{spec.filename}: not valid JSON: {err}"
+        )
+    return None if violation is None else _violation_problem(spec, violation)
+
+
+def _absent(problem: SourceProblem | None) -> bool:
+    return problem is not None and problem.kind is ProblemKind.MISSING
 
 
 def load_json_source(run_dir: Path, spec: SourceSpec, model: type[ModelT]) -> LoadedSource[ModelT]:
-    """Read ``run_dir/spec.filename`` and validate it as ``model`` (strict JSON)."""
+    """Read ``run_dir/spec.filename`` and validate it as ``model`` (strict JSON).
+
+    Order: pydantic's JSON parse (its syntax errors are ``NOT_JSON``), then the strict
+    scan (``NON_FINITE``/``DUPLICATE_KEY`` anywhere, even in ignored fields), then the
+    model's field rules.
+    """
     data, problem = _read(run_dir, spec)
     if data is None:
-        present = problem is not None and problem.kind is not ProblemKind.MISSING
-        return LoadedSource(spec, present, None, None, problem)
+        return LoadedSource(spec, not _absent(problem), None, None, problem)
     digest = hashlib.sha256(data).hexdigest()
     try:
-        parsed = model.model_validate_json(data)
+        parsed: ModelT | None = model.model_validate_json(data)
+        error: ValidationError | None = None
     except ValidationError as err:
-        return LoadedSource(spec, True, digest, None, _problem_from_validation(spec, err))
+        parsed, error = None, err
+    if error is not None and _is_json_syntax_error(error):
+        return LoadedSource(spec, True, digest, None, _problem_from_validation(spec, error))
+    strict = _strict_problem(spec, data)
+    if strict is not None:
+        return LoadedSource(spec, True, digest, None, strict)
+    if error is not None:
+        return LoadedSource(spec, True, digest, None, _problem_from_validation(spec, error))
     return LoadedSource(spec, True, digest, parsed, None)
+
+
+def _is_json_syntax_error(err: ValidationError) -> bool:
+    return any(error["type"] == "json_invalid" for error in err.errors(include_url=False))
 
 
 def load_history_source(run_dir: Path) -> LoadedSource[MonitorHistory]:
     """Read and parse ``monitor_history.csv`` (see ``sources.history`` for the format)."""
     data, problem = _read(run_dir, HISTORY)
     if data is None:
-        present = problem is not None and problem.kind is not ProblemKind.MISSING
-        return LoadedSource(HISTORY, present, None, None, problem)
+        return LoadedSource(HISTORY, not _absent(problem), None, None, problem)
     digest = hashlib.sha256(data).hexdigest()
     try:
         history = parse_history(data)

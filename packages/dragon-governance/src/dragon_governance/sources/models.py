@@ -7,7 +7,12 @@ Rules shared by every model:
   Infinity).
 - Unknown extra fields are ignored (forward compatible); a wrong ``schema`` id is
   an error.
-- Identifiers (branch names, condition ids) are non-empty and contain no whitespace.
+- Identifiers (branch names, condition ids) are non-empty and contain no whitespace
+  and no control character (NUL included): they name files and show in reports.
+- Paths (``outputs[].path``, ``inputs[].path``) contain no control character (NUL
+  included): such text is not a path a run writes, and cannot be opened.
+- Beyond what a model checks, a source must not contain a non-finite number or a
+  duplicate key anywhere (``sources.strict_json``, checked on loading).
 
 Every model of this package uses ``defer_build=True``: a validator is compiled on
 first use, so a ``check`` pays only for the models it touches (CLI start-up).
@@ -41,7 +46,8 @@ from dragon_governance.sources.registry import (
     RefinedControlSchemaId,
 )
 
-Identifier = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S+$")]
+#: Neither whitespace nor a control character (C0, DEL, C1).
+Identifier = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^\s\x00-\x1f\x7f-\x9f]+$")]
 Sha256Hex = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9a-f]{64}$"),
@@ -52,9 +58,18 @@ UnitInterval = Annotated[float, Field(ge=0.0, le=1.0)]
 ConditionValue = StrictInt | StrictFloat | date | None
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_path_text(path: str) -> str:
+    """``path`` unchanged; ``ValueError`` when it holds a NUL byte or a control character."""
+    if _CONTROL.search(path):
+        raise ValueError("must not contain a NUL byte or another control character")
+    return path
 
 
 def _check_run_relative(path: str) -> str:
+    check_path_text(path)
     if not path or path.startswith("/") or "\\" in path or _WINDOWS_DRIVE.match(path):
         raise ValueError("must be a relative POSIX path inside RUN_DIR (no leading '/', no '\\')")
     if any(part in ("", ".", "..") for part in path.split("/")):
@@ -94,7 +109,11 @@ class SourceModel(BaseModel):
 class FileDigest(SourceModel):
     """A manifest ``inputs`` entry: recorded as evidence, not verified by governance."""
 
-    path: Annotated[str, Field(min_length=1, description="Path of the input, as the run saw it.")]
+    path: Annotated[
+        str,
+        Field(min_length=1, description="Path of the input, as the run saw it."),
+        AfterValidator(check_path_text),
+    ]
     sha256: Sha256Hex
 
 

@@ -25,6 +25,18 @@ REFINED_CONTROL_SCHEMA: str = get_args(RefinedControlSchemaId)[0]
 #: The exact header of monitor_history.csv.
 HISTORY_COLUMNS = ("as_of", "condition_id", "active")
 
+#: Size caps on what governance reads from RUN_DIR (a larger file is corrupt, unread).
+JSON_MAX_BYTES = 16 * 2**20
+"""A JSON source: far above any real one (a manifest of 100,000 outputs is ~15 MiB)."""
+HISTORY_MAX_BYTES = 64 * 2**20
+"""monitor_history.csv, in bytes (see ``HISTORY_MAX_ROWS`` for its rows)."""
+HISTORY_MAX_ROWS = 200_000
+"""monitor_history.csv, in rows after the header: 40 years of 20 conditions. The parse
+streams and stops at the first row over the cap: a 64 MiB file is rejected in ~3 s
+within ~280 MB, a 200 MB one at once (its size), 200,000 valid rows check in ~3 s."""
+OUTPUT_MAX_BYTES = 4 * 2**30
+"""A file listed in the manifest's ``outputs`` (hashed in chunks, never held whole)."""
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -42,6 +54,8 @@ class SourceSpec:
     corrupt_code: str
     contract: str
     """What a valid file is: its ``schema`` id, or the CSV header (a reason's threshold)."""
+    max_bytes: int = JSON_MAX_BYTES
+    """A larger file is corrupt (``TOO_LARGE``) and is not read."""
 
 
 MANIFEST = SourceSpec(
@@ -70,6 +84,7 @@ HISTORY = SourceSpec(
     "HISTORY_MISSING",
     "HISTORY_CORRUPT",
     "header " + ",".join(HISTORY_COLUMNS),
+    HISTORY_MAX_BYTES,
 )
 DIVERGENCE = SourceSpec(
     "divergence",
