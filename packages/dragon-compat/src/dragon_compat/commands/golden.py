@@ -12,6 +12,10 @@ market, which becomes the new input) and appends the reason to
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     return golden.EXIT_GOLDEN_DIFFERS if problems else 0
 
 
-def _default_update_dir():
+def _default_update_dir() -> Path:
     from dragon_compat import golden
     from dragon_compat.errors import DragonUserError
 
