@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 from pydantic.fields import FieldInfo
@@ -25,7 +25,6 @@ from dragon_governance.sources.models import Identifier
 
 BUILTIN_POLICY_NAME = "rc1-default"
 PolicySchemaId = Literal["dragon.governance_policy/1"]
-POLICY_SCHEMA: str = get_args(PolicySchemaId)[0]
 
 
 class PolicyValues(BaseModel):
