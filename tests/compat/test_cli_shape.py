@@ -18,7 +18,8 @@ def test_help_imports_neither_rich_pandas_pyarrow_nor_the_runtime():
         "import sys\n"
         "from dragon_compat.cli import build_parser\n"
         "build_parser().format_help()\n"
-        "heavy = ('rich', 'pandas', 'numpy', 'pyarrow', 'dragon_runtime', 'exchange_calendars')\n"
+        "heavy = ('rich', 'pandas', 'numpy', 'pyarrow', 'dragon_runtime', 'exchange_calendars',\n"
+        "         'shtab')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)

@@ -269,7 +269,13 @@ def test_schema_of_an_unknown_name_is_a_usage_error():
 
 def test_help_and_version_exit_0():
     assert governance("--help").returncode == 0
-    assert governance("--version").stdout.strip() == b"dragon-governance 0.1.0"
+    lines = governance("--version").stdout.decode().splitlines()
+    assert lines[0] == "dragon-governance 0.1.0"
+    assert [line.split()[0] for line in lines[1:]] == [
+        "dragon-compat",
+        "dragon-runtime",
+        "exchange-calendars",
+    ]
 
 
 def test_help_imports_neither_pydantic_rich_pandas_nor_exchange_calendars():
@@ -277,7 +283,7 @@ def test_help_imports_neither_pydantic_rich_pandas_nor_exchange_calendars():
         "import sys\n"
         "from dragon_governance.cli import build_parser\n"
         "build_parser().format_help()\n"
-        "heavy = ('pydantic', 'rich', 'pandas', 'exchange_calendars')\n"
+        "heavy = ('pydantic', 'rich', 'pandas', 'exchange_calendars', 'shtab')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)

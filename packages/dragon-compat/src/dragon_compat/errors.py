@@ -8,7 +8,13 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
+"""A bug: the traceback is printed for the report."""
 EXIT_USER = 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), as a shell reports a process the signal ended."""
+EXIT_BROKEN_PIPE = 141
+"""stdout was closed early (``dragon … | head``): 128 + SIGPIPE, the status a shell
+reports for coreutils ended the same way; nothing more is printed."""
 
 
 class DragonUserError(Exception):

@@ -88,8 +88,8 @@ def find_golden_dir(start: Path | None = None) -> Path:
         if (candidate / HASHES_FILE).is_file():
             return candidate
     raise DragonUserError(
-        f"no {GOLDEN_SUBDIR}/{HASHES_FILE} in {here} or any parent directory; run from the "
-        "repository or pass --golden-dir"
+        f"no {GOLDEN_SUBDIR}/{HASHES_FILE} in {here} or any parent directory (not inside a "
+        "Dragon repository checkout)"
     )
 
 

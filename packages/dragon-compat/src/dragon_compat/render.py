@@ -2,28 +2,56 @@
 
 The one presentation module of dragon-compat: commands compute values (through the
 pipelines, the facade, the data and golden modules, none of which print) and hand
-them here. Output goes to stdout, diagnostics to stderr. Colour and live progress
-only on a terminal; ``NO_COLOR`` and pipes give plain text (rich honours both).
-Command modules import this module inside ``run``, never at module level, so
-``dragon --help`` does not load rich.
+them here. Results go to stdout, diagnostics to stderr. Command modules import
+this module inside ``run``, never at module level, so ``dragon --help`` does not
+load rich.
+
+What every command gets by printing through here:
+
+- **not a terminal** (a pipe, a file, cron): plain text and lines never wrapped at
+  a fixed width (the console is as wide as the longest line); no progress bar;
+- **``NO_COLOR``** (set and non-empty, no-color.org): no escape sequence at all,
+  not even bold/italic/dim, and no progress bar — also on a terminal;
+- **a narrow terminal**: :func:`print_table` never cuts a word — names, symbols and
+  reason codes print whole (columns are at least as wide as their longest word,
+  ``no_wrap`` columns as their widest cell); a table too wide for the terminal is
+  printed without borders, and if that is still too wide, as one block of
+  ``header  value`` lines per row;
+- **``--format tsv|md``**: :func:`print_tables` prints the same tables as TSV
+  (header line, tab-separated rows) or Markdown; lines around them
+  (:func:`print_note`) then go to stderr, so stdout holds only the tables;
+- **``--json``**: :func:`print_json` prints exactly one JSON document;
+- **a closed stdout**: a write raises ``BrokenPipeError`` (rich's own handler,
+  which exits 1, is replaced), which :func:`dragon_compat.cli.main` turns into a
+  quiet exit 141.
 """
 
 from __future__ import annotations
 
+import errno
+import io
+import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
-from rich.panel import Panel
+from rich.measure import Measurement
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+
+from dragon_compat.cli_logging import NORMAL, logger, verbosity
+from dragon_compat.streams import StdStream, write_stdout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,10 +65,16 @@ if TYPE_CHECKING:
     from dragon_compat.sample.calibration import Comparison, Unit
 
 __all__ = [
+    "UNBOUNDED_WIDTH",
     "branch_summary_table",
     "daily_progress",
     "file_hashes_table",
+    "keep_words_whole",
+    "make_console",
+    "markdown_text",
+    "monitor_line",
     "monitor_table",
+    "no_color",
     "print_command",
     "print_daily",
     "print_error",
@@ -48,31 +82,255 @@ __all__ = [
     "print_golden_check",
     "print_golden_update",
     "print_governance_exit",
+    "print_json",
+    "print_note",
     "print_path",
     "print_run",
     "print_sample",
     "print_step",
+    "print_table",
+    "print_tables",
     "print_validation_findings",
     "print_validation_summary",
     "stderr",
     "stdout",
     "tape_comparison_table",
+    "tsv_text",
 ]
 
 
-# --- consoles ---------------------------------------------------------------------------
+# --- shared with dragon_governance.render: keep both copies identical (a test compares) ---
+
+UNBOUNDED_WIDTH = 1_000_000
+"""The width of a console that is not a terminal: wide enough that no line wraps."""
+
+
+def no_color() -> bool:
+    """``NO_COLOR`` is set to a non-empty value (no-color.org): no styling at all."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+class _Console(Console):
+    """A rich console whose closed pipe raises ``BrokenPipeError`` to the caller
+    (rich's default exits with status 1, the status reserved for bugs)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console for stdout (or stderr): styled only on a terminal without
+    ``NO_COLOR``; as wide as the terminal, or unbounded when not a terminal."""
+    console = _Console(
+        file=StdStream("stderr" if stderr else "stdout"),  # type: ignore[arg-type]  # not an IO[str] subclass: writes in pieces, forwards the rest to sys.stdout|stderr
+        stderr=stderr,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+        color_system=None if no_color() else "auto",
+    )
+    if not console.is_terminal:
+        console.width = UNBOUNDED_WIDTH
+    return console
+
+
+def print_note(console: Console, message: str | Text, fmt: str = "text") -> None:
+    """A line that accompanies a result: on ``console`` for ``text``; for ``tsv``,
+    ``md`` and ``json`` a note on stderr (INFO, hidden by ``-q``) so stdout holds
+    only the result. A ``str`` is plain text, never markup."""
+    text = Text(message) if isinstance(message, str) else message
+    if fmt == "text":
+        console.print(text)
+    else:
+        logger().info("%s", text.plain)
+
+
+def print_json(document: object) -> None:
+    """Exactly one JSON document on stdout (sorted keys, two-space indent, UTF-8,
+    one trailing newline). NaN and infinities are refused (they are not JSON)."""
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    write_stdout(text + "\n")
+
+
+# --- printing tables in every format ------------------------------------------------------
+
+
+@cache
+def _measuring_console() -> Console:
+    return Console(file=io.StringIO(), width=UNBOUNDED_WIDTH, color_system=None, emoji=False)
+
+
+def keep_words_whole(table: Table) -> Table:
+    """Give each column of ``table`` a minimum width so rich never cuts a word.
+
+    A ``no_wrap`` column (names, symbols, reason codes) is at least as wide as its
+    widest cell, any other column as its longest word; a column with
+    ``overflow="fold"`` (free text that may be folded) or an explicit ``min_width``
+    is left alone. Returns ``table``.
+    """
+    console = _measuring_console()
+    options = console.options
+    for column in table.columns:
+        if column.min_width is not None or column.overflow == "fold":
+            continue
+        cells = (column.header, *column.cells)
+        widths = [Measurement.get(console, options, cell) for cell in cells]
+        column.min_width = max(w.maximum if column.no_wrap else w.minimum for w in widths)
+    return table
+
+
+def _fits(console: Console, table: Table) -> bool:
+    """Whether ``table`` fits ``console`` without cutting a word: its minimum width,
+    a ``fold`` column counting only its ``min_width`` (rich folds the rest)."""
+    folded = [column for column in table.columns if column.overflow == "fold"]
+    saved = [column.max_width for column in folded]
+    for column in folded:
+        column.max_width = column.min_width or 1
+    try:
+        measuring = _measuring_console()
+        return Measurement.get(measuring, measuring.options, table).minimum <= console.width
+    finally:
+        for column, max_width in zip(folded, saved, strict=True):
+            column.max_width = max_width
+
+
+def _compact(table: Table) -> Table:
+    """``table`` without borders or padding: one space between columns, a rule
+    under the header (mutates and returns ``table``)."""
+    table.box = box.SIMPLE_HEAD
+    table.show_edge = False
+    table.padding = (0, 0, 0, 0)
+    return table
+
+
+def _stacked(table: Table, width: int) -> RenderableType:
+    """``table`` as one block per row, a blank line between blocks: each non-empty
+    cell beside its header (or, when headers are too wide for ``width``, below
+    it); for a table without header the first cell heads the block. Used when the
+    table cannot fit ``width`` even without borders, so no word is ever cut."""
+    columns = table.columns
+    headers = [_as_text(column.header, style="bold") for column in columns]
+    beside = max((len(_plain(h)) for h in headers), default=0) <= width // 3
+    parts: list[RenderableType] = []
+    if table.title:
+        parts.append(_as_text(table.title, style="bold"))
+    for row in zip(*(list(column.cells) for column in columns), strict=True):
+        if parts:
+            parts.append(Text())
+        fields = list(zip(headers, row, strict=True))
+        if not table.show_header:
+            parts.append(_as_text(row[0], style="bold"))
+            fields = [(Text(), cell) for cell in row[1:]]
+        fields = [(header, cell) for header, cell in fields if _plain(cell).strip()]
+        if beside:
+            block = Table.grid(padding=(0, 2, 0, 0))
+            block.add_column(no_wrap=True)
+            block.add_column(overflow="fold")
+            for header, cell in fields:
+                block.add_row(header, cell)
+            parts.append(block)
+        else:
+            for header, cell in fields:
+                parts.extend([header, Padding(cell, (0, 0, 0, 2), expand=False)])
+    if table.caption:
+        parts.extend([Text(), _as_text(table.caption, style="dim")])
+    return Group(*parts)
+
+
+def _as_text(value: RenderableType, *, style: str = "", suffix: str = "") -> RenderableType:
+    if isinstance(value, str):
+        value = Text.from_markup(value)
+    if isinstance(value, Text):
+        text = value.copy()
+        text.stylize(style)
+        text.append(suffix)
+        return text
+    return value
+
+
+def _plain(cell: RenderableType) -> str:
+    """The text a cell shows, without styling (lines joined by newlines)."""
+    if isinstance(cell, str):
+        return Text.from_markup(cell).plain
+    if isinstance(cell, Text):
+        return cell.plain
+    console = _measuring_console()
+    lines = console.render_lines(cell, console.options, pad=False)
+    return "\n".join("".join(segment.text for segment in line).rstrip() for line in lines)
+
+
+def _rows(table: Table) -> tuple[list[str], list[list[str]]]:
+    header = [_plain(column.header) for column in table.columns]
+    cells = [[_plain(cell) for cell in column.cells] for column in table.columns]
+    return header, [list(row) for row in zip(*cells, strict=True)]
+
+
+def tsv_text(table: Table) -> str:
+    """``table`` as TSV: the header line, then one line per row; a tab or line
+    break inside a cell becomes a space. No title, no caption, no trailing newline."""
+    header, rows = _rows(table)
+
+    def clean(cell: str) -> str:
+        return " ".join(cell.replace("\t", " ").split())
+
+    return "\n".join("\t".join(clean(cell) for cell in line) for line in [header, *rows])
+
+
+def markdown_text(table: Table) -> str:
+    """``table`` as a Markdown (GFM) table, preceded by its title in bold when it
+    has one; ``|`` is escaped, a line break inside a cell becomes ``<br>``."""
+    header, rows = _rows(table)
+
+    def clean(cell: str) -> str:
+        return "<br>".join(line.strip() for line in cell.splitlines()).replace("|", "\\|")
+
+    align = ["---:" if column.justify == "right" else "---" for column in table.columns]
+    lines = [f"| {' | '.join(clean(cell) for cell in line)} |" for line in [header, *rows]]
+    lines.insert(1, f"|{'|'.join(align)}|")
+    if table.title:
+        lines[:0] = [f"**{clean(_plain(table.title))}**", ""]
+    return "\n".join(lines)
+
+
+def print_table(console: Console, table: Table, fmt: str = "text") -> None:
+    """Print one table as ``fmt`` (``text``, ``tsv`` or ``md``; see the module doc)."""
+    print_tables(console, [table], fmt)
+
+
+def print_tables(console: Console, tables: Iterable[Table], fmt: str = "text") -> None:
+    """Print tables as ``fmt``: ``text`` through rich, each table whole or stacked
+    (:func:`keep_words_whole`); ``tsv`` and ``md`` as plain text, one blank line
+    between tables (a TSV consumer reads up to the first empty line for the first)."""
+    if fmt == "text":
+        for table in tables:
+            keep_words_whole(table)
+            if _fits(console, table) or _fits(console, _compact(table)):
+                console.print(table)
+            else:
+                console.print(_stacked(table, console.width))
+        return
+    render = tsv_text if fmt == "tsv" else markdown_text
+    console.file.write("\n\n".join(render(table) for table in tables) + "\n")
+    console.file.flush()  # the console's file writes in pieces (StdStream)
+
+
+# --- end of the shared block -------------------------------------------------------------
+
+
+# --- this package's consoles ------------------------------------------------------------
 
 
 @cache
 def stdout() -> Console:
     """The console for results (one per process)."""
-    return Console(highlight=False, soft_wrap=False)
+    return make_console()
 
 
 @cache
 def stderr() -> Console:
     """The console for diagnostics (one per process)."""
-    return Console(stderr=True, highlight=False, soft_wrap=False)
+    return make_console(stderr=True)
 
 
 def print_error(message: str) -> None:
@@ -92,7 +350,7 @@ def _percent(value: Any) -> str:
 def branch_summary_table(summaries: Mapping[str, Mapping[str, Any]], *, title: str) -> Table:
     """One row per branch: total return, max drawdown, trades, win rate, sessions."""
     table = Table(title=title, title_justify="left")
-    table.add_column("branch", style="bold")
+    table.add_column("branch", style="bold", no_wrap=True)
     table.add_column("total return", justify="right")
     table.add_column("max drawdown", justify="right")
     table.add_column("trades", justify="right")
@@ -112,13 +370,14 @@ def branch_summary_table(summaries: Mapping[str, Mapping[str, Any]], *, title: s
     return table
 
 
-def file_hashes_table(hashes: Mapping[str, str], *, title: str) -> Table:
-    """Written files with their sha256 (shortened for reading; files hold the full hash)."""
+def file_hashes_table(hashes: Mapping[str, str], *, title: str, full: bool = False) -> Table:
+    """Written files with their sha256 (shortened for reading unless ``full``; the
+    files themselves hold the full hash)."""
     table = Table(title=title, title_justify="left")
-    table.add_column("file")
-    table.add_column("sha256", style="dim")
+    table.add_column("file", no_wrap=True)
+    table.add_column("sha256", style="dim", no_wrap=True)
     for name, digest in hashes.items():
-        table.add_row(name, f"{digest[:16]}…")
+        table.add_row(name, digest if full else f"{digest[:16]}…")
     return table
 
 
@@ -135,9 +394,8 @@ def monitor_table(daily: DailyRun) -> Table:
     health = daily.monitor.health
     table = Table(title=f"monitor: {health.branch} at {health.as_of}", title_justify="left")
     for column in ("condition", "tier", "active", "value", "threshold", "streak"):
-        table.add_column(
-            column, justify="right" if column in {"value", "threshold", "streak"} else "left"
-        )
+        numeric = column in {"value", "threshold", "streak"}
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=not numeric)
     for condition in health.conditions:
         active = Text("ACTIVE", style="bold red" if condition.tier == "hard" else "bold yellow")
         table.add_row(
@@ -148,14 +406,18 @@ def monitor_table(daily: DailyRun) -> Table:
             _value(condition.threshold),
             str(condition.streak),
         )
+    return table
+
+
+def monitor_line(daily: DailyRun) -> str:
+    """The divergence and control verdicts of the run, in one line of plain text."""
     divergence, control = daily.monitor.divergence, daily.monitor.refined_control
-    table.caption = (
+    return (
         f"divergence vs {divergence.reference_branch}: level {divergence.level} "
         f"(entry jaccard {divergence.entry_jaccard:.3f}, return gap {divergence.return_gap:+.4f}); "
         f"control {control.control_branch}: {control.status} "
         f"(alignment {control.alignment_ratio:.3f})"
     )
-    return table
 
 
 def _statistic(value: float, unit: Unit) -> str:
@@ -174,7 +436,7 @@ def tape_comparison_table(
     """One row per statistic: the reference's value, the sample's, the tolerance, and
     whether the sample is within it (``yes`` / ``NO``)."""
     table = Table(title=title, title_justify="left")
-    table.add_column("statistic")
+    table.add_column("statistic", overflow="fold")
     table.add_column(reference, justify="right")
     table.add_column(sample, justify="right")
     table.add_column("tolerance", justify="right")
@@ -202,10 +464,18 @@ def print_run(
     *,
     input_label: str,
     out: Path,
+    fmt: str = "text",
 ) -> None:
-    """``dragon run``: the branch summary, then the files written with their hashes."""
-    console.print(branch_summary_table({branch: summary}, title=f"{input_label}"))
-    console.print(file_hashes_table(hashes, title=f"written to {out}"))
+    """``dragon run``: the branch summary, then the files written with their hashes
+    (in full for ``tsv``/``md``)."""
+    print_tables(
+        console,
+        [
+            branch_summary_table({branch: summary}, title=escape(input_label)),
+            file_hashes_table(hashes, title=escape(f"written to {out}"), full=fmt != "text"),
+        ],
+        fmt,
+    )
 
 
 def print_sample(console: Console, path: Path, bars: pd.DataFrame, seed: int) -> None:
@@ -218,34 +488,39 @@ def print_sample(console: Console, path: Path, bars: pd.DataFrame, seed: int) ->
     )
 
 
-def print_validation_findings(console: Console, report: ValidationReport, max_errors: int) -> None:
+def print_validation_findings(
+    console: Console, report: ValidationReport, max_errors: int, fmt: str = "text"
+) -> None:
     """``dragon validate`` of an invalid file: the findings (at most ``max_errors``;
     0 or less lists all), what each broken rule requires, and the count on stderr."""
     limit = None if max_errors <= 0 else max_errors
     total = report.error_count
-    console.print(Text(f"{report.source}: {report.layout.value} layout, {report.rows} data rows"))
+    headline = f"{report.source}: {report.layout.value} layout, {report.rows} data rows"
+    print_note(console, headline, fmt)
     table = Table(caption="rows are 1-based data rows of the file named (header not counted)")
-    for header in ("row", "column", "rule", "value"):
-        table.add_column(header, justify="right" if header == "row" else "left")
+    table.add_column("row", justify="right", no_wrap=True)
+    table.add_column("column", no_wrap=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("value")  # whatever the file holds: a symbol, a price, a date
     for error in report.errors(limit):
         where = "—" if error.row is None else str(error.row)
         if error.source != report.source:
             where = f"{where} (side table {error.source})"
         table.add_row(Text(where), Text(error.column), Text(error.rule.value), Text(error.value))
-    console.print(table)
+    print_table(console, table, fmt)
     if limit is not None and total > limit:
-        console.print(Text(f"... and {total - limit} more (use --max-errors 0 to list all)"))
+        print_note(console, f"... and {total - limit} more (use --max-errors 0 to list all)", fmt)
     for rule in sorted({violation.rule for violation in report.violations}):
-        console.print(Text(f"{rule.value}: {rule.description}"))
+        print_note(console, f"{rule.value}: {rule.description}", fmt)
     print_error(f"{report.source}: {total} validation error{'s' if total != 1 else ''}")
 
 
 def print_validation_summary(
-    console: Console, path: str, layout: Layout, summary: BarsSummary
+    console: Console, path: str, layout: Layout, summary: BarsSummary, fmt: str = "text"
 ) -> None:
     """``dragon validate`` of a valid file: its layout and a table of what it holds."""
     boards = ", ".join(f"{board} {count}" for board, count in summary.symbols_by_board.items())
-    console.print(Text(f"{path}: valid ({layout.value} layout)"))
+    print_note(console, f"{path}: valid ({layout.value} layout)", fmt)
     table = Table(show_header=False)
     table.add_column("what")
     table.add_column("value")
@@ -264,7 +539,7 @@ def print_validation_summary(
         ("turnover_rate missing", f"{summary.turnover_missing} rows"),
     ):
         table.add_row(Text(label), Text(value))
-    console.print(table)
+    print_table(console, table, fmt)
 
 
 def print_golden_check(
@@ -272,22 +547,22 @@ def print_golden_check(
 ) -> None:
     """``dragon golden check``: "golden holds", or a table of every file that differs."""
     if not problems:
-        console.print(Text(f"golden holds: {directory}", style="bold green"))
+        console.print(Text(f"golden holds: {directory}", style="bold green"), soft_wrap=True)
         return
     table = Table(title=Text(f"golden does NOT hold: {directory}", style="bold red"))
-    table.add_column("file")
-    table.add_column("problem", style="red")
+    table.add_column("file", no_wrap=True)
+    table.add_column("problem", style="red", overflow="fold")
     table.add_column("first difference / detail", overflow="fold")
     for problem in problems:
-        table.add_row(problem.path, problem.problem, problem.detail)
-    console.print(table)
+        table.add_row(Text(problem.path), Text(problem.problem), Text(problem.detail))
+    print_table(console, table)
 
 
 def print_golden_update(console: Console, directory: Path, changed: Sequence[str]) -> None:
     """``dragon golden update``: the files that changed (or that none did)."""
-    console.print(Text(f"golden updated: {directory}", style="bold"))
+    console.print(Text(f"golden updated: {directory}", style="bold"), soft_wrap=True)
     for name in changed:
-        console.print(f"  changed {name}")
+        console.print(Text(f"  changed {name}"), soft_wrap=True)
     if not changed:
         console.print("  no file changed; the reason was still recorded in CHANGELOG.md")
 
@@ -296,12 +571,29 @@ def print_golden_update(console: Console, directory: Path, changed: Sequence[str
 
 
 @contextmanager
-def daily_progress(console: Console) -> Iterator[Callable[[str], None]]:
-    """A step reporter for the daily run: a progress bar over its steps (load,
-    features, one per branch, monitor, manifest) on a terminal, silent when piped.
-    Each call names the step that starts now and completes the previous one."""
-    if not console.is_terminal:
-        yield lambda _label: None
+def daily_progress() -> Iterator[Callable[[str], None]]:
+    """A step reporter for the daily run (load, features, one per branch, monitor,
+    manifest). Each call names the step that starts now and ends the previous one.
+
+    Every finished step is logged with its duration (seen with ``-v``). A transient
+    progress bar shows on stderr only when stderr is a terminal, ``NO_COLOR`` is
+    unset and the verbosity is the default (not ``-q``, not ``-v``).
+    """
+    console = stderr()
+    started: list[tuple[str, float]] = []
+
+    def log_previous() -> None:
+        if started:
+            label, began = started[-1]
+            logger().debug("%s: %.3f s", label, time.perf_counter() - began)
+
+    def note(label: str) -> None:
+        log_previous()
+        started.append((label, time.perf_counter()))
+
+    if not console.is_terminal or no_color() or verbosity() != NORMAL:
+        yield note
+        log_previous()
         return
     from dragon_compat.pipelines.daily import DAILY_STEPS
 
@@ -314,53 +606,61 @@ def daily_progress(console: Console) -> Iterator[Callable[[str], None]]:
         transient=True,
     ) as progress:
         task = progress.add_task("starting", total=DAILY_STEPS)
-        started = False
 
         def step(label: str) -> None:
-            nonlocal started
             progress.update(task, description=label, advance=1 if started else 0)
-            started = True
+            note(label)
 
         yield step
         progress.update(task, completed=DAILY_STEPS)
+    log_previous()
 
 
-def print_daily(console: Console, daily: DailyRun, input_label: str) -> None:
+def print_daily(console: Console, daily: DailyRun, input_label: str, fmt: str = "text") -> None:
     """Branch summary, monitor conditions and where the artifacts are."""
     from dragon_compat.rundir import MANIFEST_FILE
 
     roles = daily.roles
     summaries = {name: result.summary for name, result in daily.results.items()}
-    console.print(
-        branch_summary_table(
-            summaries, title=f"daily run {daily.as_of.isoformat()} on {escape(input_label)}"
-        )
+    summary = branch_summary_table(
+        summaries, title=f"daily run {daily.as_of.isoformat()} on {escape(input_label)}"
     )
-    console.print(
-        Text(
-            f"candidate {roles.candidate} · reference {roles.reference} · control {roles.control}",
-            style="dim",
-        )
+    monitor = monitor_table(daily)
+    roles_line = Text(
+        f"candidate {roles.candidate} · reference {roles.reference} · control {roles.control}",
+        style="dim",
     )
-    console.print(monitor_table(daily))
-    console.print(
-        Text.assemble(
-            ("artifacts: ", "bold"),
-            str(daily.run_dir),
-            f"  ({len(daily.manifest.outputs)} outputs, manifest {MANIFEST_FILE})",
-        ),
-        soft_wrap=True,  # a path people copy: never broken across lines
+    if fmt == "text":
+        print_table(console, summary)
+        console.print(roles_line)
+        print_table(console, monitor)
+    else:
+        print_tables(console, [summary, monitor], fmt)
+        print_note(console, roles_line, fmt)
+    print_note(console, monitor_line(daily), fmt)
+    artifacts = Text.assemble(
+        ("artifacts: ", "bold"),
+        str(daily.run_dir),
+        f"  ({len(daily.manifest.outputs)} outputs, manifest {MANIFEST_FILE})",
     )
+    if fmt == "text":
+        console.print(artifacts, soft_wrap=True)  # a path people copy: never broken
+    else:
+        print_note(console, artifacts, fmt)
 
 
-def print_forward(console: Console, plan: ForwardPlan) -> None:
+def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> None:
     """The forward plan: mode, decision, active branch and the next session's orders."""
     from dragon_compat.rundir import SCORE_DECIMALS
 
     doc = plan.plan
     governance = doc.governance
     lines = [
-        Text.assemble(("mode ", "dim"), (str(doc.mode), "bold")),
+        Text.assemble(
+            (f"forward plan after {doc.as_of.isoformat()}", "bold"),
+            ("  mode ", "dim"),
+            (str(doc.mode), "bold"),
+        ),
         Text.assemble(("active branch ", "dim"), (doc.active_branch, "bold cyan")),
     ]
     if governance is not None:
@@ -376,7 +676,8 @@ def print_forward(console: Console, plan: ForwardPlan) -> None:
         )
     orders = Table(title=f"orders for {doc.next_session.isoformat()}", title_justify="left")
     for column in ("side", "symbol", "rank", "board", "alpha", "reason"):
-        orders.add_column(column)
+        numeric = column in {"rank", "board", "alpha"}
+        orders.add_column(column, justify="right" if numeric else "left", no_wrap=not numeric)
     for entry in doc.orders.entries:
         orders.add_row(
             "BUY",
@@ -388,21 +689,24 @@ def print_forward(console: Console, plan: ForwardPlan) -> None:
         )
     for exit_ in doc.orders.exits:
         orders.add_row("SELL", exit_.symbol, "", "", "", exit_.reason)
-    if not doc.orders.entries and not doc.orders.exits:
+    if not doc.orders.entries and not doc.orders.exits and fmt == "text":
         orders.add_row("—", "no orders", "", "", "", "")
-    console.print(
-        Panel(
-            Group(*lines, orders),
-            title=f"forward plan after {doc.as_of.isoformat()}",
-            expand=False,
-        )
-    )
-    print_path(console, "plan: ", plan.path)
+    for line in lines:
+        print_note(console, line, fmt)
+    print_table(console, orders, fmt)
+    if fmt == "text":
+        print_path(console, "plan: ", plan.path)
+    else:
+        print_note(console, f"plan: {plan.path}", fmt)
 
 
 def print_step(console: Console, title: str) -> None:
-    """``dragon demo``: a rule introducing one step (``title`` is plain text)."""
-    console.print(Rule(f"[bold]{escape(title)}[/]"))
+    """``dragon demo``: a rule introducing one step (``title`` is plain text); a
+    short plain line when not a terminal (a rule would fill the unbounded width)."""
+    if console.is_terminal:
+        console.print(Rule(f"[bold]{escape(title)}[/]"))
+    else:
+        console.print(Text(f"── {title} ──"), soft_wrap=True)
 
 
 def print_command(console: Console, shown: str) -> None:

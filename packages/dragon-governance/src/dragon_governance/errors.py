@@ -12,6 +12,11 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INTEGRITY = 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT)."""
+EXIT_BROKEN_PIPE = 141
+"""stdout was closed early (``… | head``): 128 + SIGPIPE, the status a shell reports
+for coreutils ended the same way; nothing more is printed."""
 
 
 class GovernanceUserError(Exception):

@@ -3,7 +3,10 @@
 Validates the data, truncates it at the as-of session (default: the data's last),
 runs all four branches (features computed once), writes each branch's RC1 files
 under ``RUN_DIR/branches/<branch>/``, the monitor artifacts and — last —
-``daily_manifest.json``. A progress bar shows on a terminal; piped output is quiet.
+``daily_manifest.json``. A progress bar shows on a terminal (stderr); piped output
+is quiet (``-v`` logs each step with its duration). ``--format tsv|md`` prints the
+tables alone on stdout; ``--json`` prints
+:func:`dragon_compat.cli_json.daily_document`.
 With ``--report FILE`` it then writes the run's HTML report (``dragon report``;
 needs the ``report`` extra, checked before the run starts). Exit 0, or 2 for bad
 data, an as-of outside the data, a run directory that holds another run
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 
 from dragon_compat.commands.market_args import add_market_arguments
+from dragon_compat.commands.output_args import add_output_arguments
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,13 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", metavar="FILE.html", help="also write the run's HTML report (`dragon report`)"
     )
+    add_output_arguments(parser, json_document="the run: branch summaries, monitor, roles")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dragon_compat.pipelines.daily import run_daily
-    from dragon_compat.render import daily_progress, print_daily, stdout
+    from dragon_compat.render import daily_progress, print_daily, print_note, stdout
 
     if args.report is not None:
         from dragon_compat.report import check_out_path, require_plotly
@@ -41,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         if Path(args.report).parent.resolve() != Path(args.out).resolve():
             check_out_path(Path(args.report))  # inside RUN_DIR: the run creates the folder
     console = stdout()
-    with daily_progress(console) as progress:
+    with daily_progress() as progress:
         progress("load and validate data")
         from dragon_compat.market_input import load_market
 
@@ -49,10 +54,21 @@ def run(args: argparse.Namespace) -> int:
         daily = run_daily(
             market, Path(args.out), as_of=args.as_of, force=args.force, progress=progress
         )
-    print_daily(console, daily, market.label)
+    fmt = "json" if args.json else args.format
+    if args.json:
+        from dragon_compat.cli_json import daily_document
+        from dragon_compat.render import print_json
+
+        print_json(daily_document(daily, input_label=market.label))
+    else:
+        print_daily(console, daily, market.label, fmt)
     if args.report is not None:
         from dragon_compat.render import print_report_written
         from dragon_compat.report.build import build_report, write_report
 
-        print_report_written(console, write_report(build_report(daily.run_dir), Path(args.report)))
+        written = write_report(build_report(daily.run_dir), Path(args.report))
+        if fmt == "text":
+            print_report_written(console, written)
+        else:
+            print_note(console, f"report: {written.resolve()}", fmt)
     return 0

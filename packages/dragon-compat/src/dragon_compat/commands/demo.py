@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     console = render.stdout()
     render.print_step(console, "1 · dragon daily")
-    with render.daily_progress(console) as progress:
+    with render.daily_progress() as progress:
         progress("load and validate data")
         market = load_market(args.data, side_table=args.side_table)
         _, session = truncate_at(market.bars, args.as_of, source=market.label)

@@ -3,6 +3,8 @@
 Writes ``events.csv``, ``trades.csv``, ``equity.csv`` and ``summary.json`` of the
 branch canonically into DIR (rc1-strategy.md §7) and prints the branch summary.
 Without ``--data`` the sample market bundled with dragon-compat is used.
+``--format tsv|md`` prints the tables (hashes in full) alone on stdout; ``--json``
+prints :func:`dragon_compat.cli_json.run_document`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from dragon_compat.commands.market_args import add_market_arguments
+from dragon_compat.commands.output_args import add_output_arguments
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,20 +24,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="rc1_baseline, alpha_first, alpha_first_selective_veto or strict_veto",
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    add_output_arguments(parser, json_document="the branch summary and the files written")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dragon_compat.branches import get_branch
+    from dragon_compat.cli_logging import step
     from dragon_compat.dragon_strategy import DragonRuleEngine
     from dragon_compat.market_input import load_market
     from dragon_compat.render import print_run, stdout
 
     branch = get_branch(args.branch).name  # an unknown branch fails before any loading
-    market = load_market(args.data, side_table=args.side_table)
-    result = DragonRuleEngine().run(market.bars, branch)
+    with step("load and validate data"):
+        market = load_market(args.data, side_table=args.side_table)
+    with step(f"run {branch}"):
+        result = DragonRuleEngine().run(market.bars, branch)
     out = Path(args.out)
-    hashes = DragonRuleEngine.write(result, out)
-    print_run(stdout(), branch, result.summary, hashes, input_label=market.label, out=out)
+    with step(f"write {out}"):
+        hashes = DragonRuleEngine.write(result, out)
+    if args.json:
+        from dragon_compat.cli_json import run_document
+        from dragon_compat.render import print_json
+
+        print_json(run_document(branch, result.summary, hashes, input_label=market.label, out=out))
+        return 0
+    print_run(
+        stdout(), branch, result.summary, hashes, input_label=market.label, out=out, fmt=args.format
+    )
     return 0

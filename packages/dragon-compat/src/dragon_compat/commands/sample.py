@@ -76,7 +76,7 @@ def _print_comparison(
     bars: pd.DataFrame, compare_to: str, side_table: SideTables, seed: int
 ) -> None:
     from dragon_compat.market_input import load_market
-    from dragon_compat.render import stdout, tape_comparison_table
+    from dragon_compat.render import print_table, stdout, tape_comparison_table
     from dragon_compat.sample.calibration import compare
     from dragon_compat.sample.tape_stats import tape_stats
 
@@ -90,4 +90,4 @@ def _print_comparison(
         title=f"real: {compare_to} ({shape.format(real)})\n"
         f"sample: seed {seed} ({shape.format(sample)})",
     )
-    stdout().print(table)
+    print_table(stdout(), table)

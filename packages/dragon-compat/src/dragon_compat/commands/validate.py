@@ -3,7 +3,9 @@
 Exit 0 with a short summary (symbols, sessions, date range, boards, suspensions)
 when every rule of rc1-strategy.md §1/§9 holds; exit 2 with a table of findings
 (row, column, rule, value) otherwise, or with a one-line error when the file
-cannot be read as a table.
+cannot be read as a table. ``--format tsv|md`` prints the table alone on stdout;
+``--json`` prints :func:`dragon_compat.cli_json.validation_document` (also for an
+invalid file, still exit 2).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from dragon_compat.commands.market_args import add_market_arguments
+from dragon_compat.commands.output_args import add_output_arguments
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -22,18 +25,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="list at most N findings (default 100; 0 lists all)",
     )
+    add_output_arguments(parser, json_document="the findings, or the summary of a valid file")
 
 
 def run(args: argparse.Namespace) -> int:
+    from dragon_compat.cli_logging import step
     from dragon_compat.data.load import validate_file
     from dragon_compat.data.summary import summarize_bars
     from dragon_compat.errors import EXIT_OK, EXIT_USER
     from dragon_compat.render import print_validation_findings, print_validation_summary, stdout
 
-    result = validate_file(args.data, side_table=args.side_table)
-    if result.bars is None:
-        print_validation_findings(stdout(), result.report, args.max_errors)
+    with step(f"read and validate {args.data}"):
+        result = validate_file(args.data, side_table=args.side_table)
+    summary = None
+    if result.bars is not None:
+        with step("summarize"):
+            summary = summarize_bars(result.bars)
+    if args.json:
+        from dragon_compat.cli_json import validation_document
+        from dragon_compat.render import print_error, print_json
+
+        print_json(validation_document(result.report, summary, max_errors=args.max_errors))
+        if summary is None:
+            count = result.report.error_count
+            print_error(f"{args.data}: {count} validation error{'s' if count != 1 else ''}")
+        return EXIT_OK if summary is not None else EXIT_USER
+    if summary is None:
+        print_validation_findings(stdout(), result.report, args.max_errors, args.format)
         return EXIT_USER
-    summary = summarize_bars(result.bars)
-    print_validation_summary(stdout(), args.data, result.report.layout, summary)
+    print_validation_summary(stdout(), args.data, result.report.layout, summary, args.format)
     return EXIT_OK

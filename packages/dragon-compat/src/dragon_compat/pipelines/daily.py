@@ -43,6 +43,7 @@ from dragon_compat.rundir import (
     branch_file,
     write_document,
 )
+from dragon_compat.versions import DISTRIBUTIONS
 from dragon_runtime import LoopResult, atomic_write, canonical_json
 
 __all__ = [
@@ -54,8 +55,6 @@ __all__ = [
     "truncate_at",
 ]
 
-DISTRIBUTIONS = ("dragon-compat", "dragon-governance", "dragon-runtime")
-"""Dragon distributions whose installed versions a manifest records."""
 
 BUNDLED_INPUT_PREFIX = "bundled-sample/"
 """Manifest input path of the bundled sample (machine-independent)."""

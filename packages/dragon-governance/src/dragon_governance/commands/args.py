@@ -1,9 +1,11 @@
 """The arguments shared by the ``dragon-governance`` commands, each defined once.
 
-``RUN_DIR``, ``--as-of``, ``--policy``, ``--json``, ``--ledger`` (the option of
-``check`` and the positional of ``history``/``verify-ledger``) and ``--exit-zero``
-with the exit code it maps. Standard library only: command modules are imported
-for ``dragon-governance --help``.
+``RUN_DIR``, ``--as-of``, ``--policy``, ``--json``, ``--format text|tsv|md`` (a
+command that prints tables: :func:`add_output_arguments` adds it with ``--json``),
+``-q``/``-v`` (:func:`add_verbosity`; :mod:`dragon_governance.cli` gives them to
+every command), ``--ledger`` (the option of ``check`` and the positional of
+``history``/``verify-ledger``) and ``--exit-zero`` with the exit code it maps.
+Standard library only: command modules are imported for ``dragon-governance --help``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,27 @@ from datetime import date
 from dragon_governance.errors import EXIT_OK
 
 __all__ = [
+    "FORMATS",
     "add_as_of",
     "add_exit_zero",
+    "add_format",
     "add_json",
     "add_ledger_argument",
     "add_ledger_option",
+    "add_output_arguments",
     "add_policy",
     "add_run_dir",
+    "add_verbosity",
     "decision_exit",
     "iso_date",
+    "verbosity_of",
 ]
+
+FORMATS = ("text", "tsv", "md")
+"""``text``: rich tables (plain when not a terminal); ``tsv``: a header line and one
+tab-separated line per row; ``md``: a Markdown table."""
+
+_Container = argparse.ArgumentParser | argparse._MutuallyExclusiveGroup
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -62,9 +75,59 @@ def add_policy(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_json(parser: argparse.ArgumentParser, *, what: str) -> None:
+def add_json(parser: _Container, *, what: str) -> None:
     """``--json`` (``args.json``); ``what`` completes the help text."""
     parser.add_argument("--json", action="store_true", help=what)
+
+
+def add_format(parser: _Container) -> None:
+    """``--format text|tsv|md`` (``args.format``, default ``text``)."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="how tables are printed: text (default), tsv (tab-separated, header first) "
+        "or md (Markdown)",
+    )
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, *, json_what: str) -> None:
+    """``--format`` and ``--json`` (help ``json_what``) as mutually exclusive options."""
+    group = parser.add_mutually_exclusive_group()
+    add_format(group)
+    add_json(group, what=json_what)
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """``-q/--quiet`` and ``-v/--verbose`` (mutually exclusive) on ``parser``.
+
+    Their default is SUPPRESS, so the flag given on a subcommand does not reset the
+    one given before it; read the result with :func:`verbosity_of`.
+    """
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        default=argparse.SUPPRESS,
+        help="print only results and errors (no notes on stderr)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=argparse.SUPPRESS,
+        help="also log each step with its duration to stderr",
+    )
+
+
+def verbosity_of(args: argparse.Namespace) -> int:
+    """-1 for ``--quiet``, 1 for ``--verbose``, 0 otherwise."""
+    return int(getattr(args, "verbosity", 0))
 
 
 def add_ledger_option(parser: argparse.ArgumentParser) -> None:

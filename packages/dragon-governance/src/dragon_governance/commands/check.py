@@ -2,8 +2,9 @@
 [--ledger FILE] [--exit-zero]``.
 
 Evaluates the three gates over RUN_DIR, writes the decision (``RUN_DIR/rollout_decision.json``
-unless ``--out``), prints it (the rich table and panel, or with ``--json`` the file's
-bytes on stdout and a one-line summary on stderr) and appends it to ``--ledger``.
+unless ``--out``), prints it (the rich table and panel; ``--format tsv|md`` one row
+per reason and the decision's fields; with ``--json`` the file's bytes on stdout and
+a one-line summary on stderr) and appends it to ``--ledger``.
 Exit 0 PROCEED, 10 HOLD, 20 ROLLBACK_REVIEW_REQUIRED (0 with ``--exit-zero``), 2 for
 a missing run directory, a bad policy or an unwritable ``--out``, 3 for a broken ledger.
 """
@@ -15,8 +16,8 @@ import argparse
 from dragon_governance.commands.args import (
     add_as_of,
     add_exit_zero,
-    add_json,
     add_ledger_option,
+    add_output_arguments,
     add_policy,
     add_run_dir,
     decision_exit,
@@ -32,41 +33,46 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_run_dir(parser)
     add_as_of(parser)
     add_policy(parser)
-    add_json(parser, what="print only the decision JSON on stdout")
+    add_output_arguments(parser, json_what="print only the decision JSON on stdout")
     parser.add_argument("--out", metavar="FILE", help="write the decision here instead")
     add_ledger_option(parser)
     add_exit_zero(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
     from pathlib import Path
 
+    from dragon_governance.cli_logging import logger, step
     from dragon_governance.decision import DECISION_FILENAME, write_decision
     from dragon_governance.errors import GovernanceUserError
     from dragon_governance.evaluation import evaluate_run
 
-    decision = evaluate_run(args.run_dir, as_of=args.as_of, policy=args.policy)
+    with step(f"evaluate {args.run_dir}"):
+        decision = evaluate_run(args.run_dir, as_of=args.as_of, policy=args.policy)
     out = Path(args.out) if args.out else Path(args.run_dir) / DECISION_FILENAME
     try:
-        write_decision(decision, out)
+        with step(f"write {out}"):
+            write_decision(decision, out)
     except OSError as err:
         raise GovernanceUserError(f"cannot write the decision to {out}: {err}") from err
     if args.json:
-        sys.stdout.buffer.write(decision.file_bytes())
-        sys.stdout.flush()
-        print(
-            f"{decision.decision.value}: recommended branch {decision.recommended_branch} "
-            f"(written to {out})",
-            file=sys.stderr,
+        from dragon_governance.streams import write_stdout_bytes
+
+        write_stdout_bytes(decision.file_bytes())
+        logger().info(
+            "%s: recommended branch %s (written to %s)",
+            decision.decision.value,
+            decision.recommended_branch,
+            out,
         )
     else:
         from dragon_governance.render import make_console, print_decision
 
-        print_decision(make_console(), decision, str(out))
+        print_decision(make_console(), decision, str(out), args.format)
     if args.ledger:
         from dragon_governance.ledger import append_to_ledger
 
-        entry = append_to_ledger(args.ledger, decision)
-        print(f"ledger {args.ledger}: appended seq {entry.seq}", file=sys.stderr)
+        with step(f"append to {args.ledger}"):
+            entry = append_to_ledger(args.ledger, decision)
+        logger().info("ledger %s: appended seq %d", args.ledger, entry.seq)
     return decision_exit(decision.exit_code, args.exit_zero)
