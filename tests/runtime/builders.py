@@ -132,7 +132,7 @@ def make_panel(
     **kwargs: object,
 ) -> MarketPanel:
     """Panel of a hand-made market; ``heights`` gives per-session board_height."""
-    frame = annotate_limits(make_bars(market, **kwargs))  # type: ignore[arg-type]
+    frame = annotate_limits(make_bars(market, **kwargs))  # type: ignore[arg-type]  # kwargs forwarded as given; make_bars checks them
     days = {d: i for i, d in enumerate(sessions(len(next(iter(market.values())))))}
     if heights is None:
         height = np.full(len(frame), 2.0)
@@ -233,7 +233,7 @@ def run(
     **panel_kwargs: object,
 ) -> LoopResult:
     """Run the loop on a hand-made market."""
-    panel = make_panel(market, **panel_kwargs)  # type: ignore[arg-type]
+    panel = make_panel(market, **panel_kwargs)  # type: ignore[arg-type]  # forwarded as given; make_panel checks them
     return run_loop(panel, hooks, branch=branch, config=config or LoopConfig())
 
 

@@ -242,7 +242,7 @@ def test_rendered_outputs_are_identical_across_runs() -> None:
               "summary": first.summary}  # fmt: skip
     again = {"events": second.events, "trades": second.trades, "equity": second.equity,
              "summary": second.summary}  # fmt: skip
-    assert render_branch_outputs(**render) == render_branch_outputs(**again)  # type: ignore[arg-type]
+    assert render_branch_outputs(**render) == render_branch_outputs(**again)  # type: ignore[arg-type]  # mypy gives a **dict one value type; the keys are the parameters
 
 
 def test_atomic_write_gives_the_permissions_of_a_plain_write(tmp_path):

@@ -23,7 +23,7 @@ class Candidates(FakeHooks):
         self.value = value
 
     def candidates(self, ctx: SessionContext) -> np.ndarray:
-        return self.value  # type: ignore[return-value]
+        return self.value  # type: ignore[return-value]  # a wrong return is the case under test
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ class Verdicts(FakeHooks):
         self.verdicts = verdicts
 
     def evaluate_predicates(self, ctx: SessionContext, candidates: np.ndarray) -> list[Verdict]:
-        return self.verdicts  # type: ignore[return-value]
+        return self.verdicts  # type: ignore[return-value]  # a wrong return is the case under test
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_entering_a_held_symbol_is_refused() -> None:
 @pytest.mark.parametrize("code", ["SELECTED", "TAKE_PROFIT", 7])
 def test_exit_rule_must_return_none_or_an_exit_reason(code: object) -> None:
     def exit_fn(ctx: SessionContext, position: PositionView) -> str | None:
-        return code  # type: ignore[return-value]
+        return code  # type: ignore[return-value]  # a wrong return is the case under test
 
     hooks = FakeHooks(picks={0: [A]}, exit_fn=exit_fn)
     with pytest.raises(HookError, match=f"hook exit_rule.*returned {code!r} for {A}"):

@@ -289,9 +289,9 @@ def test_lot_size_is_one_hundred_shares() -> None:
 @pytest.mark.parametrize("side", ["long", ""])
 def test_fill_and_fee_sides_are_checked(side: str) -> None:
     with pytest.raises(ValueError, match="side"):
-        fill_price_cents(1000, side, None)  # type: ignore[arg-type]
+        fill_price_cents(1000, side, None)  # type: ignore[arg-type]  # a bad side is the case under test
     with pytest.raises(ValueError, match="side"):
-        fees_cents(1000, side, D(2024, 1, 2))  # type: ignore[arg-type]
+        fees_cents(1000, side, D(2024, 1, 2))  # type: ignore[arg-type]  # a bad side is the case under test
 
 
 def test_annotating_an_annotated_frame_keeps_its_columns_and_values() -> None:

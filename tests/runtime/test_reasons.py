@@ -143,7 +143,7 @@ def test_enrich_refuses_a_code_the_event_type_may_not_carry() -> None:
 
 def test_catalogue_mappings_are_read_only() -> None:
     with pytest.raises(TypeError):
-        REASON_CATALOGUE["X"] = None  # type: ignore[index]
+        REASON_CATALOGUE["X"] = None  # type: ignore[index]  # writing the read-only mapping is the case under test
 
 
 def test_phases_sort_open_before_close_by_name() -> None:

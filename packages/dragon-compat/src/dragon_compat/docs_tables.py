@@ -30,7 +30,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+from dragon_compat.branches import branches_markdown
 from dragon_compat.errors import DragonUserError
+from dragon_compat.exit_rule import exit_rule_markdown
+from dragon_compat.features import feature_constants_markdown
+from dragon_compat.monitor.conditions import conditions_markdown
+from dragon_compat.monitor.divergence import divergence_markdown
+from dragon_compat.predicates import predicates_markdown
+from dragon_runtime import catalogue_markdown
 
 __all__ = [
     "GENERATED",
@@ -50,49 +57,8 @@ EXIT_STALE: Final = 3
 Generator = Callable[[], str]
 
 
-def _reason_catalogue() -> str:
-    from dragon_runtime import catalogue_markdown
-
-    return catalogue_markdown()
-
-
-def _predicates() -> str:
-    from dragon_compat.predicates import predicates_markdown
-
-    return predicates_markdown()
-
-
-def _branches() -> str:
-    from dragon_compat.branches import branches_markdown
-
-    return branches_markdown()
-
-
-def _feature_constants() -> str:
-    from dragon_compat.features import feature_constants_markdown
-
-    return feature_constants_markdown()
-
-
-def _exit_rule() -> str:
-    from dragon_compat.exit_rule import exit_rule_markdown
-
-    return exit_rule_markdown()
-
-
-def _monitor_conditions() -> str:
-    from dragon_compat.monitor.conditions import conditions_markdown
-
-    return conditions_markdown()
-
-
-def _monitor_divergence() -> str:
-    from dragon_compat.monitor.divergence import divergence_markdown
-
-    return divergence_markdown()
-
-
 def _governance_policy() -> str:
+    """Imported when called: dragon-governance is compat's optional extra."""
     from dragon_governance.policy import policy_markdown
 
     return policy_markdown()
@@ -101,16 +67,16 @@ def _governance_policy() -> str:
 GENERATED: Final[Mapping[str, Mapping[str, Generator]]] = MappingProxyType(
     {
         "packages/dragon-runtime/README.md": MappingProxyType(
-            {"reason-catalogue": _reason_catalogue}
+            {"reason-catalogue": catalogue_markdown}
         ),
         "packages/dragon-compat/README.md": MappingProxyType(
             {
-                "monitor-conditions": _monitor_conditions,
-                "monitor-divergence": _monitor_divergence,
-                "feature-constants": _feature_constants,
-                "predicates": _predicates,
-                "branches": _branches,
-                "exit-rule": _exit_rule,
+                "monitor-conditions": conditions_markdown,
+                "monitor-divergence": divergence_markdown,
+                "feature-constants": feature_constants_markdown,
+                "predicates": predicates_markdown,
+                "branches": branches_markdown,
+                "exit-rule": exit_rule_markdown,
             }
         ),
         "packages/dragon-governance/README.md": MappingProxyType({"policy": _governance_policy}),

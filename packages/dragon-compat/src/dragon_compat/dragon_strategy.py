@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.branches import BRANCHES, BranchConfig, get_branch
-from dragon_compat.exit_rule import RC1_EXIT_POLICY, ExitPolicy, exit_reason
+from dragon_compat.exit_rule import EXIT_INPUTS, RC1_EXIT_POLICY, ExitPolicy, exit_reason
 from dragon_compat.prepare import PreparedMarket, evaluate_rows, prepare_market
-from dragon_compat.selection import as_screened, decide, rank_order, screen
+from dragon_compat.selection import RANK_INPUTS, as_screened, decide, rank_order, screen
 from dragon_runtime import (
     EQUITY_COLUMNS,
     EVENT_COLUMNS,
@@ -179,13 +179,8 @@ class DragonRuleEngine:
         """The branch's ordering and one signal per candidate (§9 precedence)."""
         config = _branch_config(ctx)
         rows = market.panel.row[ctx.index, candidates]
-        order = rank_order(
-            market.panel.symbols[candidates],
-            market.feature("board_height")[rows],
-            market.feature("amount")[rows],
-            market.feature("alpha_score")[rows],
-            config.ordering,
-        )
+        height, amount, alpha = (market.feature(name)[rows] for name in RANK_INPUTS)
+        order = rank_order(market.panel.symbols[candidates], height, amount, alpha, config.ordering)
         screened = [as_screened(v.outcome) for v in verdicts]
         held = np.fromiter((int(s) in book.held for s in candidates), dtype=bool)
         decisions = decide(order, screened, held, book.free_slots, config.top_k)
@@ -205,11 +200,12 @@ class DragonRuleEngine:
     ) -> str | None:
         """RC1 exit rule (:mod:`dragon_compat.exit_rule`) for a held, trading position."""
         row = int(market.panel.row[ctx.index, position.symbol])
+        is_broken, is_limit_up = (bool(market.feature(name)[row]) for name in EXIT_INPUTS)
         return exit_reason(
             close_c=int(market.panel.close_c[ctx.index, position.symbol]),
             entry_price_c=position.entry_price_c,
-            is_broken=bool(market.feature("is_broken")[row]),
-            is_limit_up=bool(market.feature("is_limit_up")[row]),
+            is_broken=is_broken,
+            is_limit_up=is_limit_up,
             hold_sessions=position.hold_sessions,
             policy=self.exit_policy,
         )

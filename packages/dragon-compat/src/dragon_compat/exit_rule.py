@@ -24,7 +24,10 @@ from typing import Final
 
 from dragon_runtime import EXIT_REASONS, ReasonCode
 
-__all__ = ["RC1_EXIT_POLICY", "ExitPolicy", "exit_reason", "exit_rule_markdown"]
+__all__ = ["EXIT_INPUTS", "RC1_EXIT_POLICY", "ExitPolicy", "exit_reason", "exit_rule_markdown"]
+
+EXIT_INPUTS: Final[tuple[str, str]] = ("is_broken", "is_limit_up")
+"""The feature columns :func:`exit_reason` reads, as its ``is_broken`` and ``is_limit_up``."""
 
 
 @dataclass(frozen=True, slots=True)

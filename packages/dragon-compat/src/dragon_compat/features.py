@@ -342,7 +342,8 @@ class _Panel:
             for lag in range(1, w):
                 total += turnover_t[lag : m - w + 1 + lag]
             window_sum[w:] = total
-        before = np.cumsum(trading_s) - trading_s  # trading rows strictly before, all symbols
+        # trading rows strictly before, all symbols (int64: a bool cumsum is typed as bool)
+        before = np.cumsum(trading_s, dtype=np.int64) - trading_s
         before_symbol = before[self.start_at[self.present]]
         before_at_start = np.zeros(len(self.present), dtype=np.int64)
         before_at_start[self.present] = before_symbol

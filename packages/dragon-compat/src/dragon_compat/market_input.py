@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dragon_compat.data import load_bars
+from dragon_compat.data.load import SideTables
 from dragon_compat.errors import DragonUserError
 
 __all__ = ["MarketInput", "file_sha256", "load_market"]
@@ -48,7 +49,7 @@ class MarketInput:
         return f"bundled sample ({self.path.name})" if self.bundled else str(self.path)
 
 
-def load_market(data: str | Path | None, *, side_table: str | Path | None = None) -> MarketInput:
+def load_market(data: str | Path | None, *, side_table: SideTables = None) -> MarketInput:
     """Load and validate ``data`` (the bundled sample when None).
 
     Raises :class:`DragonUserError` naming the file and every broken rule.

@@ -28,8 +28,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from dragon_compat.exit_rule import EXIT_INPUTS
 from dragon_compat.features import compute_features
 from dragon_compat.predicates import PREDICATES, evaluate, predicates_strings
+from dragon_compat.selection import RANK_INPUTS
 from dragon_runtime import (
     ALPHA_SCORE_ANNOTATION,
     BOARD_HEIGHT_ANNOTATION,
@@ -50,14 +52,9 @@ __all__ = [
     "prepare_market",
 ]
 
-HOOK_COLUMNS: tuple[str, ...] = (
-    "board_height",
-    "amount",
-    "alpha_score",
-    "is_broken",
-    "is_limit_up",
-)
-"""Feature/bars columns the RC1 hooks read every session, resolved once by :func:`assemble`."""
+HOOK_COLUMNS: tuple[str, ...] = (*RANK_INPUTS, *EXIT_INPUTS)
+"""Feature/bars columns the RC1 hooks read every session (the selection's ranking
+inputs, the exit rule's), resolved once by :func:`assemble`."""
 
 _PREDICATE_INPUTS: tuple[str, ...] = tuple(
     sorted({name for predicate in PREDICATES for name in predicate.inputs})

@@ -124,7 +124,7 @@ def make_console(*, stderr: bool = False) -> Console:
     """A console for stdout (or stderr): styled only on a terminal without
     ``NO_COLOR``; as wide as the terminal, or unbounded when not a terminal."""
     console = _Console(
-        file=StdStream("stderr" if stderr else "stdout"),  # type: ignore[arg-type]
+        file=StdStream("stderr" if stderr else "stdout"),  # type: ignore[arg-type]  # not an IO[str] subclass: writes in pieces, forwards the rest to sys.stdout|stderr
         stderr=stderr,
         highlight=False,
         soft_wrap=False,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from dragon_compat.predicates import PREDICATES, Outcome, Predicate
 from dragon_runtime import EventType, ReasonCode, Tier
 
 __all__ = [
+    "RANK_INPUTS",
     "CandidateDecision",
     "Screened",
     "as_screened",
@@ -78,6 +79,10 @@ class CandidateDecision:
     rank: int
     event_type: EventType
     reason_code: ReasonCode
+
+
+RANK_INPUTS: Final[tuple[str, str, str]] = ("board_height", "amount", "alpha_score")
+"""The feature columns :func:`rank_order` takes after ``symbols``, in its argument order."""
 
 
 def rank_order(

@@ -29,11 +29,11 @@ from dragon_governance.__about__ import __version__
 from dragon_governance.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from dragon_governance.decision import Decision, RolloutDecision, read_decision, write_decision
+    from dragon_governance.decision import RolloutDecision, read_decision, write_decision
     from dragon_governance.errors import GovernanceUserError
     from dragon_governance.evaluation import evaluate_run
     from dragon_governance.ledger import LedgerEntry, append_to_ledger, verify_ledger
-    from dragon_governance.outcomes import Status
+    from dragon_governance.outcomes import Decision, Status
     from dragon_governance.policy import Policy, builtin_policy, load_policy
     from dragon_governance.session_calendar import SessionCalendar, load_calendar
     from dragon_governance.sessions_file import read_sessions_file

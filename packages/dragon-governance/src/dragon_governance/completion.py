@@ -31,6 +31,6 @@ def _mark_paths(parser: argparse.ArgumentParser, shtab: Any) -> None:
             continue
         metavar = action.metavar if isinstance(action.metavar, str) else ""
         if "DIR" in metavar:
-            action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+            action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]  # shtab reads `complete`, which argparse.Action does not declare
         elif "FILE" in metavar or "LEDGER" in metavar or "JSON" in metavar:
-            action.complete = shtab.FILE  # type: ignore[attr-defined]
+            action.complete = shtab.FILE  # type: ignore[attr-defined]  # shtab reads `complete`, which argparse.Action does not declare

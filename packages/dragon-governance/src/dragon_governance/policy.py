@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -39,7 +39,6 @@ from dragon_governance.sources.models import Identifier, check_path_text
 
 BUILTIN_POLICY_NAME = "rc1-default"
 PolicySchemaId = Literal["dragon.governance_policy/1"]
-POLICY_SCHEMA: str = get_args(PolicySchemaId)[0]
 POLICY_MAX_BYTES = 1 << 20
 """A policy file larger than this is refused (1 MiB; the built-in one is ~0.3 KiB)."""
 #: Keys that are not thresholds: kept out of a decision's ``policy.values``.

@@ -283,7 +283,7 @@ def validate_signals(
             f"{_where('select', ctx)}: {entries} ENTER_SIGNALs exceed the {book.free_slots} "
             "free slot(s)"
         )
-    return by_rank  # type: ignore[return-value]
+    return [signal for signal in by_rank if signal is not None]  # every rank 1..n is filled
 
 
 def _check_signal(ctx: SessionContext, signal: Signal, verdict: Verdict, book: Book) -> None:

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -423,6 +423,10 @@ def _check_trades(replay: _Replay, trades: pd.DataFrame) -> None:
             )
 
 
+@overload
+def _for_branch(frame: pd.DataFrame, branch: str) -> pd.DataFrame: ...
+@overload
+def _for_branch(frame: None, branch: str) -> None: ...
 def _for_branch(frame: pd.DataFrame | None, branch: str) -> pd.DataFrame | None:
     if frame is None or "branch" not in frame.columns:
         return frame
@@ -501,9 +505,9 @@ def check_no_silent_paths(
         out.extend(
             _check_branch(
                 branch,
-                events=_for_branch(events, branch),  # type: ignore[arg-type]
-                trades=_for_branch(trades, branch),  # type: ignore[arg-type]
-                equity=_for_branch(equity, branch),  # type: ignore[arg-type]
+                events=_for_branch(events, branch),
+                trades=_for_branch(trades, branch),
+                equity=_for_branch(equity, branch),
                 candidates=_for_branch(candidates, branch),
                 initial_capital_c=initial_capital_c,
             )

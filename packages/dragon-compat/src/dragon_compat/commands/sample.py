@@ -13,8 +13,14 @@ sample is within it (:mod:`dragon_compat.sample.calibration`). At least one of
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from dragon_compat.commands.market_args import iso_date
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dragon_compat.data.load import SideTables
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_comparison(bars, compare_to: str, side_table, seed: int) -> None:
+def _print_comparison(
+    bars: pd.DataFrame, compare_to: str, side_table: SideTables, seed: int
+) -> None:
     from dragon_compat.market_input import load_market
     from dragon_compat.render import print_table, stdout, tape_comparison_table
     from dragon_compat.sample.calibration import compare

@@ -40,6 +40,8 @@ from dragon_compat.data.schema import (
 from dragon_compat.data.side_table import (
     SideTable,
     TypedColumn,
+    as_array,
+    as_categorical,
     lookup_positions,
     read_side_table,
     take,
@@ -169,8 +171,8 @@ def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> Valida
             derive_pre_close = True
 
     for column in REQUIRED_COLUMNS:
-        derived = column == "pre_close" and derive_pre_close
-        if column not in columns.typed and column not in columns.unjoined and not derived:
+        derived_later = column == "pre_close" and derive_pre_close
+        if column not in columns.typed and column not in columns.unjoined and not derived_later:
             label = spec.source_of(column)
             findings.flag_file(label, Rule.MISSING_COLUMN, spec.hints.get(column, ""))
 
@@ -179,12 +181,13 @@ def _normalize(raw: pd.DataFrame, source: str, sides: list[SideTable]) -> Valida
     rules += quantity_rules(columns.floats(source), labels)
     typed = columns.typed
     if "trade_date" in typed and "list_date" in typed:
-        rules.append(listing_rule(typed["trade_date"], typed["list_date"], labels["list_date"]))
+        trade_date, list_date = as_array(typed["trade_date"]), as_array(typed["list_date"])
+        rules.append(listing_rule(trade_date, list_date, labels["list_date"]))
     apply_row_rules(rules, len(raw), findings)
     order = None
     if "trade_date" in typed and "symbol" in typed:
-        symbol_codes = np.asarray(typed["symbol"].codes)
-        order = sort_order(typed["trade_date"], symbol_codes, labels["symbol"], findings)
+        symbol_codes = np.asarray(as_categorical(typed["symbol"]).codes)
+        order = sort_order(as_array(typed["trade_date"]), symbol_codes, labels["symbol"], findings)
 
     violations = tuple(findings.violations) + tuple(extra)
     report = ValidationReport(
@@ -217,7 +220,7 @@ def _parse_file_columns(
             column, values, label, findings, trade_date_format=spec.trade_date_format
         )
         if column in spec.scales:
-            typed = _to_native_unit(typed, spec.scales[column])
+            typed = _to_native_unit(as_array(typed), spec.scales[column])
         columns.put(column, typed, label, source)
         columns.rules += rules
     return columns
@@ -248,7 +251,9 @@ def _symbol_from_single_side_table(
     symbols = {s for side in sides for s in side.symbols.categories}
     if len(symbols) != 1:
         return
-    only = pd.Categorical.from_codes(np.zeros(rows, dtype=np.int64), categories=sorted(symbols))
+    only = pd.Categorical.from_codes(
+        np.zeros(rows, dtype=np.int64), categories=pd.Index(sorted(symbols))
+    )
     columns.put("symbol", only, "symbol", source)
 
 
@@ -271,8 +276,8 @@ def _join_side_table(columns: _Columns, side: SideTable, findings: Findings) -> 
     if side.key is None or "symbol" not in columns.typed or "trade_date" not in columns.typed:
         columns.unjoined.update(fresh)  # reported as the missing key, not as these
         return violations
-    symbols = columns.typed["symbol"]
-    trade_dates = columns.typed["trade_date"]
+    symbols = as_categorical(columns.typed["symbol"])
+    trade_dates = as_array(columns.typed["trade_date"])
     positions = lookup_positions(side, symbols, trade_dates)
     keyed = (np.asarray(symbols.codes) >= 0) & ~np.isnat(trade_dates)
     shown = np.asarray(symbols.astype(object))
@@ -295,7 +300,7 @@ def _assemble(
     Columns that are already in their final form are wrapped, not copied.
     """
     n = len(values["symbol"])
-    out: dict[str, object] = {}
+    out: dict[str, TypedColumn] = {}
     for column in NORMALIZED_COLUMNS:
         if column in values:
             column_values = values[column]
@@ -309,19 +314,23 @@ def _assemble(
 
     keep = None
     if derive_pre_close:
-        out["pre_close"], keep = _previous_close(out["symbol"], out["close"])
+        symbols, close = as_categorical(out["symbol"]), as_array(out["close"])
+        out["pre_close"], keep = _previous_close(symbols, close)
     index = pd.RangeIndex(n)
     typed = {
         "trade_date": np.asarray(out["trade_date"], dtype="datetime64[ns]"),
-        "symbol": with_str_categories(out["symbol"]),
+        "symbol": with_str_categories(as_categorical(out["symbol"])),
         **{c: np.asarray(out[c], dtype=np.float64) for c in FLOAT_COLUMNS},
-        "sector": with_str_categories(out["sector"]),
+        "sector": with_str_categories(as_categorical(out["sector"])),
         "is_st": np.asarray(out["is_st"], dtype=bool),
         "list_date": np.asarray(out["list_date"], dtype="datetime64[ns]"),
     }
     series = {c: pd.Series(v, index=index, copy=False) for c, v in typed.items()}
     name = out["name"]
-    series["name"] = name.set_axis(index).astype(str) if isinstance(name, pd.Series) else name
+    if isinstance(name, pd.Series):
+        series["name"] = name.set_axis(index).astype(str)
+    else:
+        series["name"] = pd.Series(name, index=index, copy=False)
     frame = pd.DataFrame({c: series[c] for c in NORMALIZED_COLUMNS}, copy=False)
     if keep is not None:
         frame = frame.loc[keep].reset_index(drop=True)

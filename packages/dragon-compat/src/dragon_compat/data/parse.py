@@ -17,6 +17,7 @@ where the cell was empty or unreadable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Literal
 
@@ -277,7 +278,9 @@ def parse_column(
     return parse_float(values, label, findings, required=column not in NULLABLE_FLOAT_COLUMNS)
 
 
-_UNTYPED_PARSERS = {
+_Parser = Callable[[pd.Series, str, Findings], np.ndarray | pd.Categorical | pd.Series]
+
+_UNTYPED_PARSERS: dict[str, _Parser] = {
     "symbol": parse_symbol,
     "is_st": parse_bool,
     "sector": parse_category,

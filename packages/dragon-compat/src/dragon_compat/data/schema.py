@@ -53,12 +53,13 @@ NORMALIZED_COLUMNS: Final[tuple[str, ...]] = (
 """Columns of the normalized bars frame, in order."""
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = NORMALIZED_COLUMNS[:12]
-"""Columns an input must provide (directly, via its adapter, or via a side table)."""
+"""Columns an input must provide (directly, via its adapter, or via a side table); the
+others may be absent: ``name`` → "", ``list_date`` → NaT, limits → NaN."""
 
-OPTIONAL_COLUMNS: Final[tuple[str, ...]] = NORMALIZED_COLUMNS[12:]
-"""Columns that may be absent: ``name`` → "", ``list_date`` → NaT, limits → NaN."""
+OHLC_COLUMNS: Final[tuple[str, str, str, str]] = ("open", "high", "low", "close")
+"""The session's own prices, in that order (CNY)."""
 
-PRICE_COLUMNS: Final[tuple[str, ...]] = ("open", "high", "low", "close", "pre_close")
+PRICE_COLUMNS: Final[tuple[str, ...]] = (*OHLC_COLUMNS, "pre_close")
 """Required price columns (CNY, > 0, whole cents)."""
 
 LIMIT_COLUMNS: Final[tuple[str, ...]] = ("up_limit", "down_limit")

@@ -37,6 +37,20 @@ from dragon_compat.data.validate import RowRule, apply_row_rules, price_rules, q
 TypedColumn = np.ndarray | pd.Categorical | pd.Series
 
 
+def as_array(column: TypedColumn) -> np.ndarray:
+    """``column`` as the ndarray it is (dates, floats, bools); TypeError if it is not."""
+    if not isinstance(column, np.ndarray):
+        raise TypeError(f"expected an ndarray column, got {type(column).__name__}")
+    return column
+
+
+def as_categorical(column: TypedColumn) -> pd.Categorical:
+    """``column`` as the Categorical it is (symbol, sector); TypeError if it is not."""
+    if not isinstance(column, pd.Categorical):
+        raise TypeError(f"expected a Categorical column, got {type(column).__name__}")
+    return column
+
+
 @dataclass(frozen=True)
 class SideTable:
     """A parsed side table: keys and typed value columns, one entry per side row."""
@@ -87,7 +101,7 @@ def read_side_table(path: str | Path) -> SideTable:
         labels[column] = label
         rules += column_rules
 
-    floats = {c: v for c, v in columns.items() if c in FLOAT_COLUMNS}
+    floats = {c: v for c, v in columns.items() if c in FLOAT_COLUMNS and isinstance(v, np.ndarray)}
     rules += price_rules(floats, labels) + quantity_rules(floats, labels)
     apply_row_rules(rules, len(raw), findings)
     _flag_duplicate_keys(symbols, trade_dates, key or "symbol", findings)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dragon_compat.data.report import Findings, Rule
-from dragon_compat.data.schema import LIMIT_COLUMNS, PRICE_COLUMNS, TURNOVER_RANGE
+from dragon_compat.data.schema import LIMIT_COLUMNS, OHLC_COLUMNS, PRICE_COLUMNS, TURNOVER_RANGE
 
 CHUNK_ROWS = 1 << 16
 """Rows per chunk: a handful of float64 temporaries of this size stay in cache."""
@@ -144,8 +144,8 @@ def price_rules(columns: Mapping[str, np.ndarray], labels: Mapping[str, str]) ->
             x = columns[column]
             rules.append(RowRule(labels[column], Rule.NON_POSITIVE_PRICE, (x,), _non_positive, x))
             rules.append(RowRule(labels[column], Rule.PRICE_NOT_WHOLE_CENTS, (x,), _off_tick, x))
-    if all(c in columns for c in ("open", "high", "low", "close")):
-        o, h, lo, c = (columns[k] for k in ("open", "high", "low", "close"))
+    if all(c in columns for c in OHLC_COLUMNS):
+        o, h, lo, c = (columns[k] for k in OHLC_COLUMNS)
         rules.append(RowRule(labels["low"], Rule.LOW_ABOVE_OPEN_CLOSE, (lo, o, c), _low_above, lo))
         rules.append(RowRule(labels["high"], Rule.HIGH_BELOW_OPEN_CLOSE, (h, o, c), _high_below, h))
     if all(c in columns for c in LIMIT_COLUMNS):

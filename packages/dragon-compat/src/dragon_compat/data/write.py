@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ from dragon_compat.data.read import table_format
 from dragon_compat.data.schema import NORMALIZED_COLUMNS
 from dragon_compat.errors import DragonUserError
 from dragon_compat.writes import TEMP_PREFIX, cannot_write
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _DECIMALS = (0, 2, 4, 6)
 _EXACT_LIMIT = float(2**53)
@@ -92,7 +96,7 @@ def _write_csv(frame: pd.DataFrame, path: Path, *, gzip: bool) -> None:
             pacsv.write_csv(table, sink, write_options=options)
 
 
-def _needs_quoting(table) -> bool:  # table: pa.Table
+def _needs_quoting(table: pa.Table) -> bool:
     """Whether any cell holds a character CSV must quote (comma, quote, CR, LF)."""
     import pyarrow.compute as pc
 
@@ -102,7 +106,7 @@ def _needs_quoting(table) -> bool:  # table: pa.Table
     return False
 
 
-def _text_column(values: pd.Series):  # -> pa.Array
+def _text_column(values: pd.Series) -> pa.Array:
     """One column as an Arrow string array in the canonical CSV spelling."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -121,7 +125,7 @@ def _text_column(values: pd.Series):  # -> pa.Array
     return pa.array(values.astype(object).where(values.notna(), "").tolist(), type=pa.string())
 
 
-def _fixed_decimals(numbers: np.ndarray):  # -> pa.Array
+def _fixed_decimals(numbers: np.ndarray) -> pa.Array:
     """Floats with the fewest fixed decimals that round-trip every value exactly."""
     import pyarrow as pa
     import pyarrow.compute as pc

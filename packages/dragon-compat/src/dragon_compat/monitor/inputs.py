@@ -15,6 +15,7 @@ table was passed for (a mis-wired table is an error, not a silent mix).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import NoReturn
@@ -104,7 +105,8 @@ class _Table:
         if missing:
             self.error(f"missing column(s) {', '.join(map(repr, missing))} (rc1-strategy.md §7)")
         if "branch" in self.frame.columns:
-            names = self.frame["branch"].astype("string").to_numpy(dtype=object, na_value=None)
+            branches = self.frame["branch"].astype("string")
+            names = branches.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: na_value must be a Scalar, pandas takes None
             wrong = np.flatnonzero(names != self.branch)
             if wrong.size:
                 i = int(wrong[0])
@@ -176,12 +178,12 @@ class _Table:
         return values
 
 
-def branch_tables(tables: object, branch: str, role: str) -> BranchTables:
+def branch_tables(tables: Mapping[str, object], branch: str, role: str) -> BranchTables:
     """``tables[branch]`` as :class:`BranchTables`, or a user error naming the role."""
     try:
-        found = tables[branch]  # type: ignore[index]
+        found = tables[branch]
     except KeyError:
-        known = ", ".join(sorted(map(repr, tables))) or "none"  # type: ignore[call-overload]
+        known = ", ".join(sorted(map(repr, tables))) or "none"
         raise DragonUserError(
             f"monitor input: no tables for the {role} branch {branch!r} (branches given: {known})"
         ) from None
@@ -248,8 +250,8 @@ def event_marks(
     table = _Table(tables.events, branch=branch, name="events")
     table.require(EVENTS_COLUMNS)
     sessions = table.days("trade_date")
-    kinds = table.frame["event_type"].astype("string").str.strip()
-    kinds = kinds.to_numpy(dtype=object, na_value="")
+    text = table.frame["event_type"].astype("string").str.strip()
+    kinds = text.to_numpy(dtype=object, na_value="")
     marks = {}
     for event_type in event_types:
         rows = np.flatnonzero(kinds == event_type)

@@ -144,17 +144,19 @@ def _orders(run_dir: Path, branch: str, as_of: dt.date, manifest: ManifestDocume
         return PlanOrders(
             entries=tuple(
                 EntryOrder(
-                    symbol=row.symbol,
-                    rank=int(row.rank),
-                    board_height=int(row.board_height),
-                    alpha_score=_number(row.alpha_score),
-                    close=float(row.price),
-                    predicates=row.predicates,
+                    symbol=str(row.symbol),
+                    rank=int(str(row.rank)),
+                    board_height=int(str(row.board_height)),
+                    alpha_score=_number(str(row.alpha_score)),
+                    close=float(str(row.price)),
+                    predicates=str(row.predicates),
                 )
                 for row in entries.itertuples(index=False)
             ),
             exits=tuple(
-                ExitOrder(symbol=row.symbol, shares=int(row.shares), reason=row.reason_code)
+                ExitOrder(
+                    symbol=str(row.symbol), shares=int(str(row.shares)), reason=str(row.reason_code)
+                )
                 for row in exits.itertuples(index=False)
             ),
         )

@@ -26,7 +26,7 @@ from dragon_runtime import EventType, ReasonCode
 BRANCH_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 """Branch colours, by the branch's position in the manifest."""
 
-ROLE_LINES: Mapping[str | None, dict[str, object]] = {
+ROLE_LINES: Mapping[str | None, dict[str, float | str]] = {
     "candidate": {"width": 3.0, "dash": "solid"},
     "reference": {"width": 2.0, "dash": "dash"},
     "control": {"width": 2.0, "dash": "dot"},

@@ -151,8 +151,8 @@ def _numbers(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
 
 
 def _counts(values: pd.Series) -> dict[str, int]:
-    counted = values.dropna().astype(str)
-    counted = counted[counted != ""].value_counts()
+    texts = values.dropna().astype(str)
+    counted = texts[texts != ""].value_counts()
     return {str(key): int(count) for key, count in counted.items()}
 
 

@@ -110,7 +110,9 @@ def decision_section(run: RunData) -> Section:
                 )
             ],
         )
-    policy = decision.get("policy") if isinstance(decision.get("policy"), dict) else {}
+    policy = decision.get("policy")
+    if not isinstance(policy, dict):
+        policy = {}
     blocks = [
         f"<p>{badge(str(decision['decision']))} recommended branch "
         f"<strong>{esc(decision.get('recommended_branch', ''))}</strong> "

@@ -122,7 +122,9 @@ class Statistic:
     tolerance: Tolerance
 
 
-_REL, _ABS, _FACTOR = "relative", "absolute", "factor"
+_REL: Final = "relative"
+_ABS: Final = "absolute"
+_FACTOR: Final = "factor"
 
 STATISTICS: Final[tuple[Statistic, ...]] = (
     Statistic("close_p1", "close, 1st percentile", "CNY", Tolerance(_REL, 0.35)),

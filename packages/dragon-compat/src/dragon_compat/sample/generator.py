@@ -207,7 +207,7 @@ class _Market:
             regime = config.final_regime
         self.regime = regime
         params = config.regimes[regime]
-        market_return = params.market_drift + config.market_vol * bell(*market_u[1:4])
+        market_return = float(params.market_drift + config.market_vol * bell(*market_u[1:4]))
 
         self._start_delistings(t)
         listed = (t >= u.listed_from) & (t < u.delist_at)
@@ -459,11 +459,11 @@ class _Market:
         rows = np.flatnonzero(day != Day.NO_ROW)
         open_c, high_c, low_c, close_c = prices
         volume, amount, turnover = activity
-        prices = np.stack(
+        price_rows = np.stack(
             [open_c[rows], high_c[rows], low_c[rows], close_c[rows], self.last_c[rows]]
         )
-        activity = np.stack([volume[rows], amount[rows], turnover[rows]])
-        self.rows.append((t, rows, prices, activity))
+        activity_rows = np.stack([volume[rows], amount[rows], turnover[rows]])
+        self.rows.append((t, rows, price_rows, activity_rows))
 
     def frame(self) -> pd.DataFrame:
         """The emitted rows as a normalized bars frame."""

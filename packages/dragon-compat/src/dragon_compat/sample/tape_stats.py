@@ -41,7 +41,7 @@ An empty selection gives NaN for the statistic (``max_height`` 0,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -87,10 +87,6 @@ class TapeStats:
     relay_continuation: float
     relay_gap: float
     relay_open_to_close: float
-
-    def as_dict(self) -> dict[str, float | int]:
-        """Field name → value, in field order."""
-        return asdict(self)
 
 
 def tape_stats(bars: pd.DataFrame) -> TapeStats:

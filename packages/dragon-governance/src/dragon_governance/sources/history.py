@@ -139,7 +139,7 @@ def parse_history(data: bytes) -> MonitorHistory:
                 ",".join(header),
                 f"header must be exactly {','.join(HISTORY_COLUMNS)!r}, got {first!r}",
             )
-        rows = []
+        rows: list[HistoryRow] = []
         for line_no, fields in enumerate(reader, start=2):
             if not fields:
                 raise HistoryFormatError(f"line {line_no}", "", f"line {line_no}: empty line")
