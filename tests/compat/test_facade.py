@@ -44,10 +44,11 @@ ENGINE_SIGNATURES = {
     "exit_policy: 'ExitPolicy' = ExitPolicy(stop_loss_percent=93, max_hold_sessions=5)) "
     "-> 'None'",
     "prepare": "(self, bars: 'pd.DataFrame') -> 'PreparedMarket'",
-    "run": "(self, bars: 'pd.DataFrame | None' = None, branch: 'str' = 'rc1_baseline', *, "
+    "run": "(self, bars: 'pd.DataFrame | None' = None, "
+    "branch: 'str | BranchConfig' = 'rc1_baseline', *, "
     "market: 'PreparedMarket | None' = None) -> 'LoopResult'",
     "run_all": "(self, bars: 'pd.DataFrame | None' = None, "
-    "branches: 'Iterable[str]' = ('rc1_baseline', 'alpha_first', "
+    "branches: 'Iterable[str | BranchConfig]' = ('rc1_baseline', 'alpha_first', "
     "'alpha_first_selective_veto', 'strict_veto'), *, "
     "market: 'PreparedMarket | None' = None) -> 'dict[str, LoopResult]'",
     "write": "(result: 'LoopResult', directory: 'str | Path') -> 'dict[str, str]'",

@@ -44,7 +44,10 @@ def manifest_document() -> dict[str, Any]:
         "control_branch": "alpha_first_selective_veto",
         "branches": ["rc1_baseline", "alpha_first", "alpha_first_selective_veto"],
         "versions": {"dragon-compat": "2.0.0", "dragon-runtime": "1.0.0"},
-        "inputs": [{"path": "/data/bars.csv", "sha256": SHA}],
+        "inputs": [
+            {"path": "/data/bars.csv", "role": "bars", "sha256": SHA},
+            {"path": "/data/st.csv", "role": "side_table", "sha256": SHA},
+        ],
         "outputs": [
             {"path": "branches/alpha_first/events.csv", "sha256": SHA},
             {"path": "monitor_health.json", "sha256": SHA},
@@ -68,6 +71,17 @@ def plan_document() -> dict[str, Any]:
             "fallback_branch": "alpha_first_selective_veto",
             "file": "rollout_decision.json",
         },
+        "book": {
+            "source": "branch",
+            "equity": 1000000.0,
+            "cash": 600000.0,
+            "max_positions": 5,
+            "held": 2,
+            "selling": 1,
+            "free_slots": 4,
+            "slot_target": 200000.0,
+            "cash_for_entries": 800000.5,
+        },
         "orders": {
             "entries": [
                 {
@@ -77,10 +91,33 @@ def plan_document() -> dict[str, Any]:
                     "alpha_score": 2.488908,
                     "close": 38.72,
                     "predicates": "S1_HEIGHT_CAP=P",
+                    "limit_up": 42.59,
+                    "limit_down": 34.85,
+                    "price_estimate": 38.74,
+                    "shares": 5100,
+                    "notional": 197574.0,
+                    "fees_estimate": 51.37,
+                    "affordable": True,
+                    "reason": None,
+                    "detail": None,
                 }
             ],
-            "exits": [{"symbol": "000002.SZ", "shares": 300, "reason": "MAX_HOLD"}],
+            "exits": [
+                {
+                    "symbol": "000002.SZ",
+                    "shares": 300,
+                    "reason": "MAX_HOLD",
+                    "close": 10.0,
+                    "limit_up": 11.0,
+                    "limit_down": 9.0,
+                    "price_estimate": 10.0,
+                    "notional": 3000.0,
+                    "fees_estimate": 6.53,
+                }
+            ],
         },
+        "reconciliation": None,
+        "inputs": [{"path": "/data/bars.csv", "role": "bars", "sha256": SHA}],
     }
 
 
@@ -311,6 +348,17 @@ BAD_PLANS = [
     ("orders.exits.0.shares", "300", "orders.exits[0].shares"),
     ("orders.exits.0.shares", 0, "orders.exits[0].shares"),
     ("orders.exits", None, "orders.exits"),
+    ("orders.entries.0.shares", -100, "orders.entries[0].shares"),
+    ("orders.entries.0.notional", 197574.001, "orders.entries[0].notional"),
+    ("orders.entries.0.notional", "197574.00", "orders.entries[0].notional"),
+    ("orders.entries.0.affordable", "true", "orders.entries[0].affordable"),
+    ("orders.entries.0.limit_up", 0, "orders.entries[0].limit_up"),
+    ("orders.exits.0.fees_estimate", -1.0, "orders.exits[0].fees_estimate"),
+    ("book.source", "broker", "book.source"),
+    ("book.max_positions", 0, "book.max_positions"),
+    ("book.cash", float("inf"), "book.cash"),
+    ("inputs.0.role", "weights", "inputs[0].role"),
+    ("reconciliation", [], "reconciliation"),
     ("governance.decision_id", "not-a-hash", "governance.decision_id"),
     ("governance.file", "../rollout_decision.json", "governance.file"),
 ]
@@ -335,13 +383,13 @@ def _cents_text(cents: int) -> str:
 )
 def test_plan_numbers_are_exactly_the_events_csv_text(cents: int, score: float):
     close_text, score_text = _cents_text(cents), f"{score + 0.0:.6f}"
-    entry = EntryOrder(
-        symbol="600001.SH",
-        rank=1,
-        board_height=2,
-        alpha_score=float(score_text),
-        close=float(close_text),
-        predicates="S1_HEIGHT_CAP=P",
+    entry = EntryOrder.model_validate(
+        {
+            **plan_document()["orders"]["entries"][0],
+            "alpha_score": float(score_text),
+            "close": float(close_text),
+            "price_estimate": float(close_text),
+        }
     )
     written = json.loads(canonical_json(entry.to_document()), parse_float=Decimal)
     assert written["close"] == Decimal(close_text)
@@ -350,3 +398,100 @@ def test_plan_numbers_are_exactly_the_events_csv_text(cents: int, score: float):
         _set(plan_document(), "orders.entries.0", entry.to_document()), source="p"
     )
     assert again.orders.entries[0] == entry
+
+
+def test_a_plan_with_a_reconciliation_round_trips():
+    holding = {
+        "symbol": "600001.SH",
+        "shares": 100,
+        "entry_date": "2024-09-27",
+        "entry_price": 38.0,
+        "close": 38.72,
+        "hold_sessions": 2,
+        "action": "HOLD",
+        "reason": "CONTINUES_LIMIT_UP",
+    }
+    reconciliation = {
+        "holdings": [holding],
+        "desk_only": ["600001.SH"],
+        "branch_only": [{"symbol": "000002.SZ", "shares": 300}],
+        "in_both": [],
+    }
+    document = _set(plan_document(), "reconciliation", reconciliation)
+    plan = ForwardPlanDocument.from_document(document, source="p")
+    assert plan.to_document() == document
+    bad = _set(document, "reconciliation.holdings.0.action", "BUY")
+    with pytest.raises(DragonUserError, match=re.escape("field reconciliation.holdings[0].action")):
+        ForwardPlanDocument.from_document(bad, source="p")
+
+
+# --- inputs and the run marker -------------------------------------------------------------
+
+
+def test_an_input_without_a_role_is_the_bars_of_a_run_written_before_roles():
+    document = _set(manifest_document(), "inputs", [{"path": "/data/bars.csv", "sha256": SHA}])
+    manifest = ManifestDocument.from_document(document, source="m")
+    assert manifest.inputs[0].role is rundir.InputRole.BARS
+    assert manifest.inputs_of(rundir.InputRole.SIDE_TABLE) == ()
+
+
+def _marker(*inputs: tuple[str, str, str], as_of: str = "2024-10-08") -> rundir.RunMarker:
+    return rundir.RunMarker.from_document(
+        {
+            "schema": "dragon.run_marker/1",
+            "as_of": as_of,
+            "inputs": [{"path": p, "role": r, "sha256": h} for p, r, h in inputs],
+        },
+        source="marker",
+    )
+
+
+BARS = ("/data/bars.csv", "bars", "a" * 64)
+
+
+def test_the_same_inputs_are_the_same_run_wherever_they_are():
+    moved = ("/elsewhere/bars.csv", "bars", "a" * 64)
+    assert rundir.marker_changes(_marker(BARS), _marker(moved)) == []
+
+
+def test_marker_changes_name_the_session_and_each_input_that_differs():
+    before = _marker(BARS, ("st.csv", "side_table", "b" * 64), ("p.toml", "policy", "c" * 64))
+    after = _marker(
+        ("/data/bars.csv", "bars", "d" * 64),
+        ("st.csv", "side_table", "b" * 64),
+        ("st2.csv", "side_table", "e" * 64),
+        ("b.toml", "branches", "f" * 64),
+        as_of="2024-10-09",
+    )
+    assert rundir.marker_changes(before, after) == [
+        "as_of 2024-10-08, now 2024-10-09",
+        "bars '/data/bars.csv' changed (sha256 aaaaaaaaaaaa… then, dddddddddddd… now)",
+        "side table 2 'st2.csv' added",
+        "branches 'b.toml' added",
+        "policy 'p.toml' removed",
+    ]
+
+
+def test_side_tables_are_compared_in_the_order_given():
+    one, two = ("a.csv", "side_table", "b" * 64), ("b.csv", "side_table", "c" * 64)
+    changes = rundir.marker_changes(_marker(BARS, one, two), _marker(BARS, two, one))
+    assert [c.split(" '")[0] for c in changes] == ["side table 1", "side table 2"]
+
+
+def test_read_marker_reads_this_schema_and_the_schema_less_one(tmp_path: Path):
+    assert rundir.read_marker(tmp_path) is None
+    marker = _marker(BARS)
+    write_document(tmp_path, marker)
+    assert rundir.read_marker(tmp_path) == marker
+    legacy = {"as_of": "2024-10-08", "input_sha256": "a" * 64}
+    (tmp_path / rundir.RUN_MARKER_FILE).write_text(json.dumps(legacy), encoding="utf-8")
+    assert rundir.marker_changes(rundir.read_marker(tmp_path), marker) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"as_of": "2024-10-08"}', "not json", '{"schema": "dragon.run_marker/1", "inputs": []}'],
+)
+def test_a_file_that_is_not_a_run_marker_reads_as_none(tmp_path: Path, text: str):
+    (tmp_path / rundir.RUN_MARKER_FILE).write_text(text, encoding="utf-8")
+    assert rundir.read_marker(tmp_path) is None

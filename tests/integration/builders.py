@@ -57,6 +57,22 @@ def snapshot(root: Path) -> Snapshot:
     }
 
 
+SIGNAL_FIELDS = {
+    "entries": ("symbol", "rank", "board_height", "alpha_score", "close", "predicates"),
+    "exits": ("symbol", "shares", "reason"),
+}
+"""The fields of a plan's orders that are the branch's signals (the rest is sizing)."""
+
+
+def signals_of(orders: dict[str, list[dict[str, object]]]) -> dict[str, list[dict[str, object]]]:
+    """A plan's ``orders`` reduced to :data:`SIGNAL_FIELDS`, in the form of
+    :func:`close_signals` (entries by rank, exits by symbol)."""
+    return {
+        side: [{key: order[key] for key in keys} for order in orders[side]]
+        for side, keys in SIGNAL_FIELDS.items()
+    }
+
+
 def close_signals(run_dir: Path, branch: str, session: date) -> dict[str, list[dict[str, object]]]:
     """The branch's ENTER_SIGNAL/EXIT_SIGNAL events at ``session``'s close, in the form
     ``forward_plan.json`` lists orders (prices and scores as numbers) — read with

@@ -252,4 +252,6 @@ def test_daily_without_data_runs_the_bundled_sample(
     assert "bundled sample" in capsys.readouterr().out
     manifest = json.loads((tmp_path / "run" / MANIFEST).read_text(encoding="utf-8"))
     digest = hashlib.sha256(sample.read_bytes()).hexdigest()
-    assert manifest["inputs"] == [{"path": f"bundled-sample/{sample.name}", "sha256": digest}]
+    assert manifest["inputs"] == [
+        {"path": f"bundled-sample/{sample.name}", "role": "bars", "sha256": digest}
+    ]

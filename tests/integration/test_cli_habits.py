@@ -373,8 +373,8 @@ def test_daily_tsv_is_two_tables_and_nothing_else(market_path: Path, tmp_path: P
 def test_forward_md_is_a_markdown_table(orders_copy: Path):
     done = _run([*DRAGON, "forward", str(orders_copy), "--governance", "off", "--format", "md"])
     lines = done.stdout.splitlines()
-    assert lines[2] == "| side | symbol | rank | board | alpha | reason |"
-    assert lines[3] == "|---|---|---:|---:|---:|---|"
+    assert lines[2] == "| side | symbol | shares | price | notional | limits | rank | reason |"
+    assert lines[3] == "|---|---|---:|---:|---:|---:|---:|---|"
     assert len(lines) == 4 + len(_plan_symbols(orders_copy))
 
 

@@ -85,9 +85,8 @@ def test_manifest_outputs_are_every_artifact_with_its_sha256(eve_run: DailyRun):
 
 def test_manifest_records_the_input_file_and_its_sha256(eve_run: DailyRun, market_path: Path):
     inputs = _manifest(eve_run.run_dir)["inputs"]
-    assert inputs == [
-        {"path": str(market_path), "sha256": hashlib.sha256(market_path.read_bytes()).hexdigest()}
-    ]
+    digest = hashlib.sha256(market_path.read_bytes()).hexdigest()
+    assert inputs == [{"path": str(market_path), "role": "bars", "sha256": digest}]
 
 
 def test_manifest_versions_are_the_installed_dragon_distributions(eve_run: DailyRun):
@@ -113,7 +112,9 @@ def test_manifest_is_the_one_the_run_returns(eve_run: DailyRun):
 
 def _manifest_as_a_dict_literal(run: DailyRun, market: MarketInput, input_path: str) -> dict:
     """The manifest exactly as ``run_daily`` built it before the typed document (a dict
-    literal), from the files on disk and the installed versions."""
+    literal), from the files on disk and the installed versions — plus the ``role`` of
+    the input, recorded since a run is identified by all its inputs (the only byte
+    change of the default run's manifest)."""
     written = snapshot(run.run_dir)
     outputs = {
         path: hashlib.sha256(data).hexdigest()
@@ -129,7 +130,7 @@ def _manifest_as_a_dict_literal(run: DailyRun, market: MarketInput, input_path: 
         "control_branch": run.roles.control,
         "branches": list(BRANCH_NAMES),
         "versions": {dist: metadata.version(dist) for dist in DRAGON_DISTRIBUTIONS},
-        "inputs": [{"path": input_path, "sha256": market.sha256}],
+        "inputs": [{"path": input_path, "role": "bars", "sha256": market.sha256}],
         "outputs": [{"path": path, "sha256": outputs[path]} for path in sorted(outputs)],
     }
 
@@ -211,6 +212,116 @@ def test_directory_holding_a_run_of_other_data_is_refused_and_unchanged(
     with pytest.raises(DragonUserError, match="holds a different run"):
         run_daily(other, run_copy, as_of=EVE_SESSION)
     assert snapshot(run_copy) == before
+
+
+# --- a run is identified by all its inputs ----------------------------------------------
+
+
+def test_the_marker_records_the_session_and_every_input_with_role_and_sha256(
+    eve_run: DailyRun, market_path: Path
+):
+    marker = json.loads((eve_run.run_dir / ".dragon-run.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(market_path.read_bytes()).hexdigest()
+    assert marker == {
+        "schema": "dragon.run_marker/1",
+        "as_of": EVE_SESSION.isoformat(),
+        "inputs": [{"path": str(market_path), "role": "bars", "sha256": digest}],
+    }
+    assert marker["inputs"] == _manifest(eve_run.run_dir)["inputs"]
+
+
+def _with_branch_file(tmp_path: Path, *names: str) -> Path:
+    from dragon_compat.branches import BRANCHES
+
+    lines = []
+    for name in names:
+        branch = BRANCHES[name]
+        top_k = "all" if branch.top_k is None else branch.top_k
+        vetoes = ", ".join(f'"{code}"' for code in branch.selective_vetoes)
+        lines += [
+            "[[branch]]",
+            f'name = "{name}"',
+            f'ordering = "{branch.ordering.value}"',
+            f"top_k = {top_k if isinstance(top_k, int) else chr(34) + top_k + chr(34)}",
+            f"selective_vetoes = [{vetoes}]",
+            "",
+        ]
+    path = tmp_path / "branches.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_rerun_with_a_branch_file_added_is_refused_naming_it(
+    run_copy: Path, market: MarketInput, tmp_path: Path
+):
+    from dragon_compat.branch_file import load_branch_file
+
+    branches = load_branch_file(_with_branch_file(tmp_path, *BRANCH_NAMES))
+    before = snapshot(run_copy)
+    with pytest.raises(DragonUserError) as caught:
+        run_daily(market, run_copy, as_of=EVE_SESSION, branches=branches)
+    assert f"branches {str(branches.path)!r} added" in str(caught.value)
+    assert "--force" in str(caught.value)
+    assert snapshot(run_copy) == before
+
+
+def test_a_rerun_with_a_changed_branch_file_is_refused_then_forced(
+    market: MarketInput, tmp_path: Path
+):
+    from dragon_compat.branch_file import load_branch_file
+
+    path = _with_branch_file(tmp_path, *BRANCH_NAMES)
+    run_dir = tmp_path / "run"
+    run_daily(market, run_dir, as_of=EVE_SESSION, branches=load_branch_file(path))
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    changed = load_branch_file(path)
+    with pytest.raises(DragonUserError, match=r"branches '.*branches\.toml' changed \(sha256"):
+        run_daily(market, run_dir, as_of=EVE_SESSION, branches=changed)
+    run_daily(market, run_dir, as_of=EVE_SESSION, branches=changed, force=True)
+    assert _manifest(run_dir)["inputs"][1] == {
+        "path": str(path),
+        "role": "branches",
+        "sha256": changed.sha256,
+    }
+
+
+def test_the_same_inputs_from_another_path_are_the_same_run(
+    run_copy: Path, market_path: Path, tmp_path: Path
+):
+    moved = tmp_path / "moved.parquet"
+    moved.write_bytes(market_path.read_bytes())
+    run_daily(load_market(moved), run_copy, as_of=EVE_SESSION)
+    assert _manifest(run_copy)["inputs"][0]["path"] == str(moved)
+
+
+def test_a_directory_of_a_run_written_before_markers_had_a_schema_is_still_that_run(
+    run_copy: Path, market: MarketInput
+):
+    legacy = {"as_of": EVE_SESSION.isoformat(), "input_sha256": market.sha256}
+    (run_copy / ".dragon-run.json").write_text(json.dumps(legacy), encoding="utf-8")
+    run_daily(market, run_copy, as_of=EVE_SESSION)
+    marker = json.loads((run_copy / ".dragon-run.json").read_text(encoding="utf-8"))
+    assert marker["schema"] == "dragon.run_marker/1"
+
+
+def test_a_policy_recorded_by_the_run_is_part_of_its_identity(market: MarketInput, tmp_path: Path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(_POLICY.format(name="mine"), encoding="utf-8")
+    run_dir = tmp_path / "run"
+    run_daily(market, run_dir, as_of=EVE_SESSION, policy=policy)
+    assert _manifest(run_dir)["inputs"][-1]["role"] == "policy"
+    policy.write_text(_POLICY.format(name="theirs"), encoding="utf-8")
+    with pytest.raises(DragonUserError, match=r"policy '.*policy\.toml' changed"):
+        run_daily(market, run_dir, as_of=EVE_SESSION, policy=policy)
+    with pytest.raises(DragonUserError, match=r"policy '.*policy\.toml' removed"):
+        run_daily(market, run_dir, as_of=EVE_SESSION)
+
+
+_POLICY = (
+    'schema = "dragon.governance_policy/1"\nname = "{name}"\nwarning_streak_limit = 3\n'
+    "lag_warn_sessions = 1\nlag_fail_sessions = 2\n"
+    'fallback_branch = "alpha_first_selective_veto"\n'
+)
 
 
 def test_force_overwrites_a_directory_holding_another_run(run_copy: Path, market: MarketInput):

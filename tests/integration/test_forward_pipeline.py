@@ -21,7 +21,7 @@ import pytest
 
 from dragon_compat.data.write import write_bars
 from dragon_compat.errors import DragonUserError
-from dragon_compat.market_input import load_market
+from dragon_compat.market_input import file_sha256, load_market
 from dragon_compat.pipelines.daily import DailyRun, run_daily
 from dragon_compat.pipelines.forward import (
     GOVERNANCE_EXTRA_HINT,
@@ -40,6 +40,7 @@ from tests.integration.builders import (
     NEXT_AFTER_EVE,
     DragonCli,
     close_signals,
+    signals_of,
 )
 
 PLAN = "forward_plan.json"
@@ -101,7 +102,7 @@ def test_enforce_follows_the_fallback_on_rollback(rollback_run: Path):
 
 def test_enforce_on_rollback_plans_the_fallbacks_orders(rollback_run: Path):
     plan = run_forward(rollback_run, GovernanceMode.ENFORCE)
-    assert plan.document["orders"] == _signals(rollback_run, FALLBACK)
+    assert signals_of(plan.document["orders"]) == _signals(rollback_run, FALLBACK)
 
 
 def test_enforce_follows_a_policys_fallback_branch(rollback_run: Path, tmp_path: Path):
@@ -114,7 +115,7 @@ def test_enforce_follows_a_policys_fallback_branch(rollback_run: Path, tmp_path:
     )
     plan = run_forward(rollback_run, GovernanceMode.ENFORCE, policy=policy)
     assert plan.active_branch == "strict_veto"
-    assert plan.document["orders"] == _signals(rollback_run, "strict_veto")
+    assert signals_of(plan.document["orders"]) == _signals(rollback_run, "strict_veto")
 
 
 def test_invalid_policy_is_a_user_error_and_writes_no_plan(run_copy: Path, tmp_path: Path):
@@ -142,7 +143,7 @@ def test_shadow_keeps_the_candidate_on_rollback(rollback_run: Path):
     plan = run_forward(rollback_run, GovernanceMode.SHADOW)
     assert plan.document["governance"]["decision"] == Decision.ROLLBACK_REVIEW_REQUIRED
     assert plan.active_branch == CANDIDATE
-    assert plan.document["orders"] == _signals(rollback_run, CANDIDATE)
+    assert signals_of(plan.document["orders"]) == _signals(rollback_run, CANDIDATE)
 
 
 def test_shadow_records_the_decision(rollback_run: Path):
@@ -211,7 +212,7 @@ def test_install_hint_names_the_extra():
 @pytest.mark.parametrize("mode", list(GovernanceMode))
 def test_plan_orders_are_the_active_branchs_signals_at_the_close(orders_copy: Path, mode):
     plan = run_forward(orders_copy, mode)
-    assert plan.document["orders"] == _signals(orders_copy, plan.active_branch)
+    assert signals_of(plan.document["orders"]) == _signals(orders_copy, plan.active_branch)
 
 
 def test_plan_lists_orders_for_every_signal_of_the_candidate(orders_copy: Path):
@@ -311,7 +312,7 @@ def test_enforce_plans_the_fallback_when_the_candidates_events_were_damaged(orde
     plan = run_forward(orders_copy, GovernanceMode.ENFORCE)
     assert plan.document["governance"]["decision"] == Decision.ROLLBACK_REVIEW_REQUIRED
     assert plan.active_branch == FALLBACK
-    assert plan.document["orders"] == _signals(orders_copy, FALLBACK)
+    assert signals_of(plan.document["orders"]) == _signals(orders_copy, FALLBACK)
 
 
 def test_forward_refuses_a_directory_without_manifest(run_copy: Path):
@@ -412,3 +413,66 @@ def test_broken_ledger_is_refused_with_exit_3_and_left_as_is(run_copy: Path, tmp
     assert caught.value.exit_code == 3
     assert "line 1" in str(caught.value)
     assert ledger.read_text(encoding="utf-8") == tampered
+
+
+# --- the run's policy is one of its inputs -----------------------------------------------
+
+STRICT_FALLBACK = (
+    'schema = "dragon.governance_policy/1"\nname = "strict-fallback"\n'
+    "warning_streak_limit = 3\nlag_warn_sessions = 1\nlag_fail_sessions = 2\n"
+    'fallback_branch = "strict_veto"\n'
+)
+
+
+@pytest.fixture
+def policy_run(orders_run: DailyRun, market, tmp_path: Path) -> tuple[Path, Path]:
+    """A rollback copy of the orders run made with a recorded policy (fallback strict_veto)."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text(STRICT_FALLBACK, encoding="utf-8")
+    run_dir = tmp_path / "run"
+    run_daily(market, run_dir, as_of=orders_run.as_of, policy=policy)
+    (run_dir / "monitor_health.json").unlink()
+    return run_dir, policy
+
+
+def test_forward_governs_with_the_policy_the_run_recorded(policy_run: tuple[Path, Path]):
+    run_dir, policy = policy_run
+    plan = run_forward(run_dir, GovernanceMode.ENFORCE)
+    assert plan.active_branch == "strict_veto"
+    assert plan.document["inputs"][-1] == {
+        "path": str(policy),
+        "role": "policy",
+        "sha256": file_sha256(policy),
+    }
+
+
+def test_forward_refuses_a_policy_other_than_the_runs(policy_run: tuple[Path, Path], tmp_path):
+    run_dir, _ = policy_run
+    other = tmp_path / "other.toml"
+    other.write_text(STRICT_FALLBACK.replace("strict_veto", "rc1_baseline"), encoding="utf-8")
+    with pytest.raises(DragonUserError, match=r"not the policy run .* was made with"):
+        run_forward(run_dir, GovernanceMode.ENFORCE, policy=other)
+    assert not (run_dir / DECISION).exists()
+    assert not (run_dir / PLAN).exists()
+
+
+def test_forward_refuses_the_runs_policy_once_it_changed(policy_run: tuple[Path, Path]):
+    run_dir, policy = policy_run
+    policy.write_text(STRICT_FALLBACK + "# edited\n", encoding="utf-8")
+    with pytest.raises(DragonUserError, match="the run's policy changed since the run"):
+        run_forward(run_dir, GovernanceMode.SHADOW)
+    assert not (run_dir / PLAN).exists()
+
+
+def test_mode_off_reads_no_policy(policy_run: tuple[Path, Path]):
+    run_dir, policy = policy_run
+    policy.unlink()
+    assert run_forward(run_dir, GovernanceMode.OFF).document["inputs"][0]["role"] == "bars"
+
+
+def test_daily_refuses_a_policy_whose_fallback_is_not_a_branch(market, tmp_path: Path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text(STRICT_FALLBACK.replace("strict_veto", "no_such_branch"), encoding="utf-8")
+    with pytest.raises(DragonUserError, match="fallback_branch 'no_such_branch' is not a branch"):
+        run_daily(market, tmp_path / "run", as_of=EVE_SESSION, policy=policy)
+    assert not (tmp_path / "run").exists()

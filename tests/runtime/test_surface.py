@@ -27,6 +27,8 @@ SUPPORTED = [
     "annotate_limits", "LIMIT_ANNOTATION_COLUMNS", "Board", "board_of", "limit_pcts",
     "limit_prices_cents", "whole_cents", "to_cents", "LOT_SIZE", "CHINEXT_REFORM_DATE",
     "STAMP_DUTY_CUT_DATE",
+    # sizing an order as the loop does (what a forward plan needs before the open)
+    "Sizing", "size_entry", "fees_cents", "fill_price_cents",
     # the reason catalogue
     "EventType", "ReasonCode", "Family", "Tier", "Layer", "Phase", "EVENT_CATALOGUE",
     "REASON_CATALOGUE", "PREDICATE_IDS", "EXIT_REASONS", "catalogue_markdown",
@@ -40,14 +42,19 @@ SUPPORTED = [
 ]  # fmt: skip
 
 IMPORTABLE_UNTIL_2_0 = [
-    "Portfolio", "Position", "Sizing", "size_entry", "fees_cents", "fill_price_cents",
-    "limit_pct", "limit_price", "enrich", "LayeredReason", "UnknownReasonError",
-    "events_csv", "trades_csv", "equity_csv", "table_csv",
+    "Portfolio", "Position", "limit_pct", "limit_price", "enrich", "LayeredReason",
+    "UnknownReasonError", "events_csv", "trades_csv", "equity_csv", "table_csv",
 ]  # fmt: skip
 """Exported before the surface was trimmed: still importable from ``dragon_runtime``
 for the 1.x series, but not part of the supported surface."""
 
 SIGNATURES = {
+    "size_entry": "(cash_c: 'int', target_c: 'int', fill_c: 'int', trade_date: 'dt.date') "
+    "-> 'Sizing'",
+    "fees_cents": "(value_c: 'int', side: \"Literal['buy', 'sell']\", trade_date: 'dt.date') "
+    "-> 'int'",
+    "fill_price_cents": "(base_c: 'int', side: \"Literal['buy', 'sell']\", "
+    "limit_c: 'int | None') -> 'int'",
     "run_loop": "(panel: 'MarketPanel', hooks: 'DecisionHooks', *, branch: 'str', "
     "config: 'LoopConfig' = LoopConfig(initial_capital_c=100000000, max_positions=5)) "
     "-> 'LoopResult'",
@@ -64,6 +71,7 @@ SIGNATURES = {
 }
 
 CONSTRUCTORS = {
+    "Sizing": "(shares: 'int', value_c: 'int', fees_c: 'int') -> None",
     "SessionContext": "(index: 'int', date: 'dt.date', panel: 'MarketPanel', branch: 'str', "
     "is_last: 'bool') -> None",
     "Verdict": "(predicates: 'str', outcome: 'tuple[EventType, str] | None' = None) -> None",

@@ -55,8 +55,11 @@ class BranchConfig:
     """One branch: ``name``, candidate ``ordering``, ``top_k`` (None = no cutoff) and
     ``selective_vetoes`` (weak predicate ids, in table order, whose FAIL vetoes).
 
-    Raises ``ValueError`` when ``top_k`` is not None or ≥ 1, or a selective veto is
-    not a weak predicate id (strong predicates always veto).
+    ``ordering`` may be given as its string value (``"alpha_first"``) and
+    ``selective_vetoes`` as any sequence of id strings; both are stored as the enum
+    members, in a tuple. Raises ``ValueError`` for an unknown ordering, a ``top_k``
+    that is not None or an integer ≥ 1, or a selective veto that is not a weak
+    predicate id (strong predicates always veto).
     """
 
     name: str
@@ -65,7 +68,18 @@ class BranchConfig:
     selective_vetoes: tuple[ReasonCode, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.top_k is not None and (isinstance(self.top_k, bool) or self.top_k < 1):
+        try:
+            object.__setattr__(self, "ordering", Ordering(self.ordering))
+        except ValueError:
+            raise ValueError(
+                f"branch {self.name!r}: ordering must be one of "
+                f"{', '.join(o.value for o in Ordering)}, not {self.ordering!r}"
+            ) from None
+        if not isinstance(self.selective_vetoes, tuple):
+            object.__setattr__(self, "selective_vetoes", tuple(self.selective_vetoes))
+        if self.top_k is not None and (
+            not isinstance(self.top_k, int) or isinstance(self.top_k, bool) or self.top_k < 1
+        ):
             raise ValueError(
                 f"branch {self.name!r}: top_k must be None or >= 1, not {self.top_k!r}"
             )
@@ -81,6 +95,7 @@ class BranchConfig:
                 f"branch {self.name!r}: selective_vetoes must be distinct and in table order: "
                 f"{', '.join(in_table_order)}"
             )
+        object.__setattr__(self, "selective_vetoes", in_table_order)
 
 
 BRANCHES: Final[Mapping[str, BranchConfig]] = MappingProxyType(

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from dragon_compat.commands.output_args import add_verbosity, verbosity_of
+from dragon_compat.config import COMMAND_SETTINGS, apply_config
 from dragon_compat.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
@@ -39,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "report": "one self-contained HTML page of a run: curves, metrics, monitor, decision",
     "golden": "check or deliberately update the RC1 golden outputs",
     "demo": "the whole evening on the bundled sample: daily, governance check, forward plan",
+    "config": "the project configuration (dragon.toml): each setting and where it came from",
     "completion": "print a bash or zsh completion script for dragon",
 }
 
@@ -57,14 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_verbosity(parser)
     parser.add_argument("--version", action=VersionAction, distribution="dragon-compat")
+    parser.add_argument("--config", metavar="FILE", help=_CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"dragon_compat.commands.{name}")
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name in COMMAND_SETTINGS:
+            command_parser.add_argument(
+                "--config", metavar="FILE", default=argparse.SUPPRESS, help=_CONFIG_HELP
+            )
         module.configure(command_parser)
         command_parser.set_defaults(_run=module.run)
         _add_verbosity_everywhere(command_parser)
     return parser
+
+
+_CONFIG_HELP = "project configuration (default: $DRAGON_CONFIG, else ./dragon.toml if present)"
 
 
 def _add_verbosity_everywhere(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging(verbosity_of(args))
     try:
+        apply_config(args)  # flags not given take the environment's and dragon.toml's values
         code = int(args._run(args))
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except BrokenPipeError:

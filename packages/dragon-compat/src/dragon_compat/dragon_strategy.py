@@ -1,7 +1,9 @@
 """``DragonRuleEngine``: the backward-compatible RC1 facade.
 
 Existing pipelines do ``from dragon_compat.dragon_strategy import DragonRuleEngine``
-and call ``DragonRuleEngine().run(bars, branch="alpha_first")``. v2 keeps that
+and call ``DragonRuleEngine().run(bars, branch="alpha_first")``; a branch may also be
+given as a :class:`~dragon_compat.branches.BranchConfig` (one of RC1's, or one read
+from a branch file, :mod:`dragon_compat.branch_file`). v2 keeps that
 surface and its outputs byte for byte, while the execution loop itself now lives
 in :func:`dragon_runtime.run_loop`. The engine supplies the loop's four
 decision hooks — :meth:`~DragonRuleEngine.candidates`,
@@ -13,11 +15,11 @@ the run (bars, features, panel), so the engine holds no per-run state and one
 engine can run several branches, or several markets, one after the other or
 concurrently.
 
-The branch is resolved once per run: :meth:`~DragonRuleEngine.run` looks its
-:class:`~dragon_compat.branches.BranchConfig` up and binds it for the duration of
-the run (a context variable, so concurrent runs in threads or tasks each see
-their own); the hooks read that binding instead of looking ``ctx.branch`` up each
-session. A hook called outside a run resolves ``ctx.branch`` by name.
+The branch is resolved once per run: :meth:`~DragonRuleEngine.run` takes the
+:class:`~dragon_compat.branches.BranchConfig` given (or looks a name up among RC1's)
+and binds it for the duration of the run (a context variable, so concurrent runs in
+threads or tasks each see their own); the hooks read that binding instead of
+looking ``ctx.branch`` up each session. A hook called outside a run resolves ``ctx.branch`` by name.
 
 Preparation — limits, features, panel, predicate outcomes, once per market — is
 :mod:`dragon_compat.prepare`; :meth:`~DragonRuleEngine.prepare` delegates to it.
@@ -34,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from dragon_compat.branches import BRANCHES, BranchConfig, get_branch
+from dragon_compat.errors import DragonUserError
 from dragon_compat.exit_rule import EXIT_INPUTS, RC1_EXIT_POLICY, ExitPolicy, exit_reason
 from dragon_compat.prepare import PreparedMarket, evaluate_rows, prepare_market
 from dragon_compat.selection import RANK_INPUTS, as_screened, decide, rank_order, screen
@@ -103,18 +106,19 @@ class DragonRuleEngine:
     def run(
         self,
         bars: pd.DataFrame | None = None,
-        branch: str = "rc1_baseline",
+        branch: str | BranchConfig = "rc1_baseline",
         *,
         market: PreparedMarket | None = None,
     ) -> LoopResult:
-        """Run ``branch`` over ``bars`` (or an already prepared ``market``).
+        """Run ``branch`` — an RC1 branch's name, or any :class:`BranchConfig` — over
+        ``bars`` (or an already prepared ``market``).
 
-        Raises :class:`~dragon_compat.errors.DragonUserError` for an unknown branch,
-        ``ValueError`` for a frame that is not normalized bars, and
+        Raises :class:`~dragon_compat.errors.DragonUserError` for an unknown branch
+        name, ``ValueError`` for a frame that is not normalized bars, and
         :class:`~dragon_runtime.HookError` when an overridden hook breaks the
         runtime's protocol.
         """
-        config = get_branch(branch)
+        config = _resolve(branch)
         if market is None:
             if bars is None:
                 raise ValueError("run() needs bars or a prepared market")
@@ -124,17 +128,23 @@ class DragonRuleEngine:
     def run_all(
         self,
         bars: pd.DataFrame | None = None,
-        branches: Iterable[str] = BRANCH_NAMES,
+        branches: Iterable[str | BranchConfig] = BRANCH_NAMES,
         *,
         market: PreparedMarket | None = None,
     ) -> dict[str, LoopResult]:
-        """Run several branches on one market; features are computed once."""
-        names = [get_branch(name).name for name in branches]
+        """Run several branches (names or configs, see :meth:`run`) on one market;
+        features are computed once. Results are keyed by branch name, in the order
+        given; two branches of one name are a :class:`DragonUserError`."""
+        configs = [_resolve(branch) for branch in branches]
+        names = [config.name for config in configs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise DragonUserError(f"run_all(): branch {twice[0]!r} is given twice")
         if market is None:
             if bars is None:
                 raise ValueError("run_all() needs bars or a prepared market")
             market = self.prepare(bars)
-        return {name: self.run(branch=name, market=market) for name in names}
+        return {config.name: self.run(branch=config, market=market) for config in configs}
 
     @staticmethod
     def write(result: LoopResult, directory: str | Path) -> dict[str, str]:
@@ -263,6 +273,11 @@ class _BoundHooks:
 
     def exit_rule(self, ctx: SessionContext, position: PositionView) -> str | None:
         return self._engine.exit_rule(ctx, position, self._market)
+
+
+def _resolve(branch: str | BranchConfig) -> BranchConfig:
+    """The config of ``branch``: itself, or the RC1 branch of that name."""
+    return branch if isinstance(branch, BranchConfig) else get_branch(branch)
 
 
 def _branch_config(ctx: SessionContext) -> BranchConfig:

@@ -56,12 +56,14 @@ from dragon_compat.streams import StdStream, write_stdout
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dragon_compat.config import ProjectConfig, Resolved
     from dragon_compat.data.report import ValidationReport
     from dragon_compat.data.schema import Layout
     from dragon_compat.data.summary import BarsSummary
     from dragon_compat.golden import GoldenProblem
     from dragon_compat.pipelines.daily import DailyRun
     from dragon_compat.pipelines.forward import ForwardPlan
+    from dragon_compat.rundir import ForwardPlanDocument
     from dragon_compat.sample.calibration import Comparison, Unit
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "branch_summary_table",
     "daily_progress",
     "file_hashes_table",
+    "forward_orders_table",
     "keep_words_whole",
     "make_console",
     "markdown_text",
@@ -76,6 +79,7 @@ __all__ = [
     "monitor_table",
     "no_color",
     "print_command",
+    "print_config",
     "print_daily",
     "print_error",
     "print_forward",
@@ -93,6 +97,7 @@ __all__ = [
     "print_tables",
     "print_validation_findings",
     "print_validation_summary",
+    "reconciliation_table",
     "stderr",
     "stdout",
     "tape_comparison_table",
@@ -579,9 +584,10 @@ def print_golden_update(console: Console, directory: Path, changed: Sequence[str
 
 
 @contextmanager
-def daily_progress() -> Iterator[Callable[[str], None]]:
+def daily_progress(steps: int | None = None) -> Iterator[Callable[[str], None]]:
     """A step reporter for the daily run (load, features, one per branch, monitor,
-    manifest). Each call names the step that starts now and ends the previous one.
+    manifest: ``steps`` of them, default RC1's four branches). Each call names the step
+    that starts now and ends the previous one.
 
     Every finished step is logged with its duration (seen with ``-v``). A transient
     progress bar shows on stderr only when stderr is a terminal, ``NO_COLOR`` is
@@ -605,6 +611,7 @@ def daily_progress() -> Iterator[Callable[[str], None]]:
         return
     from dragon_compat.pipelines.daily import DAILY_STEPS
 
+    total = DAILY_STEPS if steps is None else steps
     with Progress(
         TextColumn("[bold]{task.description:<40}"),
         BarColumn(),
@@ -613,14 +620,14 @@ def daily_progress() -> Iterator[Callable[[str], None]]:
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("starting", total=DAILY_STEPS)
+        task = progress.add_task("starting", total=total)
 
         def step(label: str) -> None:
             progress.update(task, description=label, advance=1 if started else 0)
             note(label)
 
         yield step
-        progress.update(task, completed=DAILY_STEPS)
+        progress.update(task, completed=total)
     log_previous()
 
 
@@ -657,11 +664,92 @@ def print_daily(console: Console, daily: DailyRun, input_label: str, fmt: str = 
         print_note(console, artifacts, fmt)
 
 
-def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> None:
-    """The forward plan: mode, decision, active branch and the next session's orders;
-    the plan's notice (the known sessions end soon), if any, on stderr."""
-    from dragon_compat.rundir import SCORE_DECIMALS
+def _cny(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
 
+
+def _limits(down: float | None, up: float | None) -> str:
+    return "no limit" if down is None or up is None else f"{_cny(down)}–{_cny(up)}"
+
+
+def _book_line(doc: ForwardPlanDocument) -> Text:
+    book = doc.book
+    whose = f"branch {doc.active_branch}" if book.source == "branch" else "desk"
+    from_exits = book.cash_for_entries - book.cash
+    return Text.assemble(
+        ("book ", "dim"),
+        (whose, "bold"),
+        f"  equity {_cny(book.equity)} · cash {_cny(book.cash)}",
+        f" (+{_cny(from_exits)} from exits)" if from_exits else "",
+        f" · {book.held} held, {book.selling} selling · {book.free_slots} of "
+        f"{book.max_positions} slots free · up to {_cny(book.slot_target)} per entry",
+    )
+
+
+def forward_orders_table(doc: ForwardPlanDocument, fmt: str = "text") -> Table:
+    """The plan's orders: exits (SELL) then entries (BUY), as the open fills them, each
+    with shares, the estimated fill price, notional and the next session's limits; an
+    entry that cannot be bought is ``BUY ✗`` with the runtime's reason code."""
+    orders = Table(title=f"orders for {doc.next_session.isoformat()}", title_justify="left")
+    for column in ("side", "symbol", "shares", "price", "notional", "limits", "rank", "reason"):
+        left = column in {"side", "symbol", "reason"}
+        orders.add_column(column, justify="left" if left else "right", no_wrap=True)
+    for exit_ in doc.orders.exits:
+        orders.add_row(
+            "SELL",
+            exit_.symbol,
+            f"{exit_.shares:,}",
+            _cny(exit_.price_estimate),
+            _cny(exit_.notional),
+            _limits(exit_.limit_down, exit_.limit_up),
+            "",
+            exit_.reason,
+        )
+    for entry in doc.orders.entries:
+        orders.add_row(
+            Text("BUY") if entry.affordable else Text("BUY ✗", style="red"),
+            entry.symbol,
+            f"{entry.shares:,}",
+            _cny(entry.price_estimate),
+            _cny(entry.notional),
+            _limits(entry.limit_down, entry.limit_up),
+            str(entry.rank),
+            entry.reason or "SELECTED",
+        )
+    if not doc.orders.entries and not doc.orders.exits and fmt == "text":
+        orders.add_row("—", "no orders", *[""] * 6)
+    return orders
+
+
+def reconciliation_table(doc: ForwardPlanDocument) -> Table | None:
+    """The desk's holdings beside the active branch's positions (None without a desk)."""
+    rec = doc.reconciliation
+    if rec is None:
+        return None
+    table = Table(title=f"desk vs branch {doc.active_branch}", title_justify="left")
+    for column in ("symbol", "desk shares", "branch shares", "desk action", "held by"):
+        table.add_column(column, justify="right" if "shares" in column else "left", no_wrap=True)
+    branch = {h.symbol: h.shares for h in rec.branch_only} | {
+        h.symbol: h.branch_shares for h in rec.in_both
+    }
+    desk = {h.symbol: h for h in rec.holdings}
+    for symbol in sorted(set(desk) | set(branch)):
+        holding = desk.get(symbol)
+        action = "—" if holding is None else f"{holding.action} {holding.reason}"
+        held_by = "both" if holding and symbol in branch else "desk" if holding else "branch"
+        table.add_row(
+            symbol,
+            "—" if holding is None else f"{holding.shares:,}",
+            f"{branch[symbol]:,}" if symbol in branch else "—",
+            action,
+            held_by,
+        )
+    return table
+
+
+def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> None:
+    """The forward plan: mode, decision, active branch, the book, the next session's
+    orders (sized), why an entry cannot be bought, and the desk's reconciliation."""
     doc = plan.plan
     governance = doc.governance
     lines = [
@@ -671,6 +759,7 @@ def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> Non
             (str(doc.mode), "bold"),
         ),
         Text.assemble(("active branch ", "dim"), (doc.active_branch, "bold cyan")),
+        _book_line(doc),
     ]
     if governance is not None:
         style = {"PROCEED": "green", "HOLD": "yellow"}.get(governance.decision, "red")
@@ -683,32 +772,58 @@ def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> Non
                 governance.decision_id[:16] + "…",
             ),
         )
-    orders = Table(title=f"orders for {doc.next_session.isoformat()}", title_justify="left")
-    for column in ("side", "symbol", "rank", "board", "alpha", "reason"):
-        numeric = column in {"rank", "board", "alpha"}
-        orders.add_column(column, justify="right" if numeric else "left", no_wrap=not numeric)
-    for entry in doc.orders.entries:
-        orders.add_row(
-            "BUY",
-            entry.symbol,
-            str(entry.rank),
-            str(entry.board_height),
-            _value(entry.alpha_score, f".{SCORE_DECIMALS}f"),
-            "SELECTED",
-        )
-    for exit_ in doc.orders.exits:
-        orders.add_row("SELL", exit_.symbol, "", "", "", exit_.reason)
-    if not doc.orders.entries and not doc.orders.exits and fmt == "text":
-        orders.add_row("—", "no orders", "", "", "", "")
     for line in lines:
         print_note(console, line, fmt)
-    print_table(console, orders, fmt)
+    tables = [forward_orders_table(doc, fmt)]
+    reconciliation = reconciliation_table(doc)
+    if reconciliation is not None:
+        tables.append(reconciliation)
+    print_tables(console, tables, fmt)
+    print_note(
+        console,
+        Text(
+            f"price: the estimated fill if the stock opens at its {doc.as_of.isoformat()} "
+            "close; the fill is at the open. Amounts in CNY.",
+            style="dim",
+        ),
+        fmt,
+    )
+    for entry in doc.orders.entries:
+        if not entry.affordable:
+            print_note(
+                console,
+                Text.assemble(("✗ ", "red"), f"{entry.symbol}: {entry.reason} — {entry.detail}"),
+                fmt,
+            )
     if fmt == "text":
         print_path(console, "plan: ", plan.path)
     else:
         print_note(console, f"plan: {plan.path}", fmt)
     if plan.notice is not None:
         print_notice(plan.notice)
+
+
+def print_config(console: Console, config: ProjectConfig, resolved: Sequence[Resolved]) -> None:
+    """``dragon config show``: the configuration file used, then each setting's value
+    (or its default, in words) and where it came from."""
+    where = (
+        "none (no --config, no DRAGON_CONFIG, no dragon.toml in the working directory)"
+        if config.path is None
+        else f"{config.path} ({config.found_by})"
+    )
+    console.print(Text.assemble(("configuration: ", "bold"), where), soft_wrap=True)
+    table = Table()
+    for column in ("setting", "value", "from"):
+        table.add_column(column, no_wrap=True)
+    for item in resolved:
+        if item.value is None:
+            value = Text(item.setting.default, style="dim")
+        elif isinstance(item.value, tuple):
+            value = Text(", ".join(item.value) or "none")
+        else:
+            value = Text(item.value)
+        table.add_row(Text(item.setting.key), value, Text(item.source))
+    print_table(console, table)
 
 
 def print_step(console: Console, title: str) -> None:

@@ -18,6 +18,13 @@ list), a date that is not an ISO ``YYYY-MM-DD`` string, a wrong ``schema`` id, a
 non-finite number, and path text that is empty, holds a NUL or another control
 character, is not valid Unicode (a lone surrogate), or leaves the run directory.
 Unknown extra keys are ignored (a newer writer may add some).
+
+A run is identified by all its inputs: :class:`RunMarker` (``.dragon-run.json``, written
+first) holds the session and every input file — the bars, each side table, the branch
+file and the governance policy when the run has them — with its role and sha256; the
+manifest's ``inputs`` list the same entries. :func:`marker_changes` says, in words,
+what differs between two markers (the daily pipeline refuses a directory that holds a
+run with other inputs unless forced).
 """
 
 from __future__ import annotations
@@ -69,22 +76,34 @@ __all__ = [
     "REFINED_CONTROL_FILE",
     "REFINED_CONTROL_SCHEMA",
     "RUN_MARKER_FILE",
+    "RUN_MARKER_SCHEMA",
     "SCORE_DECIMALS",
     "SUMMARY_FILE",
     "TRADES_FILE",
+    "BookSource",
+    "BranchHolding",
+    "DeskHolding",
     "EntryOrder",
     "ExitOrder",
     "FileDigest",
     "ForwardPlanDocument",
     "GovernanceMode",
+    "HoldingAction",
+    "InputRole",
     "ManifestDocument",
+    "PlanBook",
     "PlanGovernance",
     "PlanOrders",
+    "Reconciliation",
     "RunFile",
+    "RunMarker",
+    "SharedHolding",
     "branch_dir",
     "branch_file",
     "layout_markdown",
+    "marker_changes",
     "read_manifest",
+    "read_marker",
     "write_document",
 ]
 
@@ -118,6 +137,7 @@ derived from the whole run, so none may outlive the files it describes."""
 
 # --- schema ids ------------------------------------------------------------------------
 
+RUN_MARKER_SCHEMA: Final = "dragon.run_marker/1"
 MANIFEST_SCHEMA: Final = "dragon.daily_manifest/1"
 FORWARD_PLAN_SCHEMA: Final = "dragon.forward_plan/2"
 MONITOR_HEALTH_SCHEMA: Final = "dragon.monitor_health/1"
@@ -161,8 +181,8 @@ LAYOUT: Final = (
     RunFile(
         RUN_MARKER_FILE,
         "`dragon daily`, first",
-        "— (`as_of`, `input_sha256`)",
-        "identity of the run that owns the directory",
+        f"`{RUN_MARKER_SCHEMA}`",
+        "identity of the run that owns the directory: `as_of` and every input (path, role, sha256)",
     ),
     RunFile(
         branch_file("<branch>", "{" + ",".join(BRANCH_FILES) + "}"),
@@ -198,7 +218,8 @@ LAYOUT: Final = (
         MANIFEST_FILE,
         "`dragon daily`, last",
         f"`{MANIFEST_SCHEMA}`",
-        "input, versions, roles; every branch and monitor file with its sha256",
+        "inputs (path, role, sha256), versions, roles; every branch and monitor file "
+        "with its sha256",
     ),
     RunFile(
         DECISION_FILE,
@@ -210,7 +231,7 @@ LAYOUT: Final = (
         FORWARD_PLAN_FILE,
         "`dragon forward`",
         f"`{FORWARD_PLAN_SCHEMA}`",
-        "the next session's orders",
+        "the next session's orders, sized; the desk's book reconciled when given",
     ),
 )
 """Every file of a complete run directory, in the order they are written."""
@@ -366,12 +387,39 @@ def _first_problem(err: ValidationError) -> str:
 # --- daily_manifest.json -----------------------------------------------------------------
 
 
+class InputRole(StrEnum):
+    """What an input file is to the run (an ``inputs`` entry's ``role``)."""
+
+    BARS = "bars"
+    """The bars file (``--data``; the bundled sample is ``bundled-sample/<name>``)."""
+    SIDE_TABLE = "side_table"
+    """A side table completing the bars (``--side-table``), in the order given."""
+    BRANCHES = "branches"
+    """The branch file the run's branches come from (``--branches``)."""
+    POLICY = "policy"
+    """The governance policy the run is governed by (``--policy``)."""
+    POSITIONS = "positions"
+    """The desk's positions file a forward plan was reconciled with (plans only)."""
+    SESSIONS = "sessions"
+    """The operator's XSHG session list a forward plan took its next session from
+    (``--sessions``; plans only)."""
+
+
 class FileDigest(_Document):
     """An ``inputs`` entry: the path as the run saw it (any file name, so control
-    characters are allowed, NUL is not) and the file's sha256."""
+    characters are allowed, NUL is not), its ``role`` and the file's sha256.
+
+    ``role`` is absent from manifests written before roles were recorded; those runs
+    had exactly one input, the bars, so a missing role reads as ``bars``. Governance's
+    manifest model ignores the key (it reads ``path`` and ``sha256``).
+    """
 
     path: InputPath
+    role: Annotated[InputRole, Field(strict=False)] = InputRole.BARS
     sha256: Sha256Hex
+
+
+Inputs = Annotated[tuple[FileDigest, ...], BeforeValidator(_json_list)]
 
 
 class OutputFile(_Document):
@@ -409,7 +457,8 @@ class ManifestDocument(_SchemaDocument):
     """Every branch the run produced (unique), in run order."""
     versions: dict[Name, Text]
     """Installed Dragon distribution -> version."""
-    inputs: Annotated[tuple[FileDigest, ...], BeforeValidator(_json_list)]
+    inputs: Inputs
+    """Every input of the run (see :class:`RunMarker`), bars first."""
     outputs: Annotated[tuple[OutputFile, ...], BeforeValidator(_json_list)]
     """Every file the run wrote (paths unique), sorted by path."""
 
@@ -428,6 +477,86 @@ class ManifestDocument(_SchemaDocument):
     def output_sha256(self, path: str) -> str | None:
         """The sha256 recorded for the run-relative ``path``; None if not listed."""
         return next((entry.sha256 for entry in self.outputs if entry.path == path), None)
+
+    def inputs_of(self, role: InputRole) -> tuple[FileDigest, ...]:
+        """The inputs with ``role``, in the recorded order."""
+        return tuple(entry for entry in self.inputs if entry.role is role)
+
+
+# --- .dragon-run.json --------------------------------------------------------------------
+
+
+class RunMarker(_SchemaDocument):
+    """``.dragon-run.json``: the identity of the run that owns a run directory.
+
+    Written first by ``dragon daily``: the session and every input of the run, bars
+    first, then each side table in the order given, the branch file and the policy
+    when the run has them. Two runs are the same run when their session and the
+    ``(role, sha256)`` sequence of their inputs are equal; paths are evidence (the
+    same bytes moved elsewhere are the same input) and are not compared.
+    """
+
+    SCHEMA: ClassVar[str] = RUN_MARKER_SCHEMA
+    FILE: ClassVar[str] = RUN_MARKER_FILE
+
+    as_of: IsoDate
+    inputs: Annotated[Inputs, Field(min_length=1)]
+
+    def identity(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """What makes two runs the same: the session and each input's role and sha256."""
+        return self.as_of.isoformat(), tuple((str(e.role), e.sha256) for e in self.inputs)
+
+    @classmethod
+    def from_legacy(cls, document: object, *, source: str | Path) -> Self:
+        """A marker of a run written before markers had a schema: ``{"as_of",
+        "input_sha256"}`` (the bars were its only input; their path was not recorded)."""
+        if not isinstance(document, dict) or set(document) != {"as_of", "input_sha256"}:
+            raise DragonUserError(f"{source}: not a Dragon run marker")
+        return cls.from_document(
+            {
+                "schema": cls.SCHEMA,
+                "as_of": document["as_of"],
+                "inputs": [{"path": "(not recorded)", "sha256": document["input_sha256"]}],
+            },
+            source=source,
+        )
+
+
+def _short(digest: str) -> str:
+    return f"{digest[:12]}…"
+
+
+def _role_label(role: InputRole, index: int, count: int) -> str:
+    label = str(role).replace("_", " ")
+    return f"{label} {index + 1}" if count > 1 else label
+
+
+def marker_changes(previous: RunMarker, current: RunMarker) -> list[str]:
+    """What differs between the run a directory holds (``previous``) and a new one, one
+    phrase per difference (empty when they are the same run): the session, then each
+    role's inputs in order — changed (old and new sha256, the new path), added, removed.
+    """
+    changes: list[str] = []
+    if previous.as_of != current.as_of:
+        changes.append(f"as_of {previous.as_of.isoformat()}, now {current.as_of.isoformat()}")
+    for role in InputRole:
+        before = [e for e in previous.inputs if e.role is role]
+        after = [e for e in current.inputs if e.role is role]
+        count = max(len(before), len(after))
+        for index in range(count):
+            label = _role_label(role, index, count)
+            old = before[index] if index < len(before) else None
+            new = after[index] if index < len(after) else None
+            if old is None and new is not None:
+                changes.append(f"{label} {new.path!r} added")
+            elif new is None and old is not None:
+                changes.append(f"{label} {old.path!r} removed")
+            elif old is not None and new is not None and old.sha256 != new.sha256:
+                changes.append(
+                    f"{label} {new.path!r} changed (sha256 {_short(old.sha256)} then, "
+                    f"{_short(new.sha256)} now)"
+                )
+    return changes
 
 
 # --- forward_plan.json -------------------------------------------------------------------
@@ -451,39 +580,160 @@ def _decimals(places: int) -> AfterValidator:
 
 
 Price = Annotated[float, Field(gt=0), _decimals(PRICE_DECIMALS)]
+"""A price per share, CNY, exact cents."""
+Money = Annotated[float, Field(ge=0), _decimals(PRICE_DECIMALS)]
+"""An amount of money, CNY, exact cents (a value, fees, cash, equity)."""
 Score = Annotated[float, _decimals(SCORE_DECIMALS)]
+Count = Annotated[int, Field(ge=0)]
 
 
 class EntryOrder(_Document):
-    """An ENTER_SIGNAL at the run's close: buy ``symbol`` at the next session's open.
+    """An ENTER_SIGNAL at the run's close: buy ``symbol`` at the next session's open,
+    sized as the runtime will size it there.
 
     ``close`` (CNY, :data:`PRICE_DECIMALS` decimals) and ``alpha_score``
     (:data:`SCORE_DECIMALS` decimals; null only when events.csv records none) are JSON
     numbers equal to events.csv's text: the writer parses that text with ``float``, and
     JSON's shortest round-trip form gives it back (``38.70`` is written ``38.7``).
+
+    Sizing (every amount CNY, exact cents): ``limit_up``/``limit_down`` are the next
+    session's limits with ``close`` as their pre-close (null: no limit);
+    ``price_estimate`` is the fill the runtime would pay if the stock opened at
+    ``close`` (slippage added, clamped to ``limit_up``) — the real fill is at the
+    open, which the plan cannot know; ``shares`` (whole lots) and ``notional``
+    (``shares × price_estimate``) and ``fees_estimate`` are what the runtime's sizing
+    gives at that price. ``affordable`` is false when no lot can be bought; then
+    ``shares`` and both amounts are 0 and ``reason`` is the runtime's reason code
+    (``INSUFFICIENT_CASH``, ``NO_FREE_SLOT``, ``ALREADY_HELD``) with ``detail`` in
+    words. ``reason`` and ``detail`` are null for an affordable entry.
     """
 
     symbol: Name
     rank: Annotated[int, Field(ge=1)]
-    board_height: Annotated[int, Field(ge=0)]
+    board_height: Count
     alpha_score: Score | None
     close: Price
     predicates: Text
+    limit_up: Price | None
+    limit_down: Price | None
+    price_estimate: Price
+    shares: Count
+    notional: Money
+    fees_estimate: Money
+    affordable: bool
+    reason: Name | None
+    detail: Text | None
 
 
 class ExitOrder(_Document):
-    """An EXIT_SIGNAL at the run's close: sell the whole position at the next open."""
+    """An exit at the run's close: sell the whole position at the next open.
+
+    ``close`` is the position's latest close (CNY), ``limit_up``/``limit_down`` the
+    next session's limits from it (null: no limit); ``price_estimate``,
+    ``notional`` and ``fees_estimate`` are the sale at ``close`` as the runtime
+    would fill it (slippage subtracted, clamped to ``limit_down``; stamp duty in the
+    fees). A sealed limit-down session blocks the sale; the plan cannot know that.
+    """
 
     symbol: Name
     shares: Annotated[int, Field(gt=0)]
     reason: Name
+    close: Price
+    limit_up: Price | None
+    limit_down: Price | None
+    price_estimate: Price
+    notional: Money
+    fees_estimate: Money
 
 
 class PlanOrders(_Document):
-    """The active branch's orders, in events.csv order."""
+    """The orders: entries by rank, exits by symbol (the order the runtime fills them
+    in at the open: exits first, then entries)."""
 
     entries: Annotated[tuple[EntryOrder, ...], BeforeValidator(_json_list)]
     exits: Annotated[tuple[ExitOrder, ...], BeforeValidator(_json_list)]
+
+
+class BookSource(StrEnum):
+    """Whose book a plan is sized for (a plan's ``book.source``)."""
+
+    BRANCH = "branch"
+    """The active branch's own book at the close (its ``equity.csv``)."""
+    DESK = "desk"
+    """The desk's real book: ``--positions`` and ``--cash``."""
+
+
+class PlanBook(_Document):
+    """The book the orders are sized for, at the run's close (CNY, exact cents).
+
+    ``equity`` is ``cash`` plus every holding at its latest close; ``held`` holdings,
+    of which ``selling`` are exited; ``free_slots`` = ``max_positions − (held −
+    selling)`` (never below 0); ``slot_target`` = ``equity / max_positions`` floored
+    to cents — the value each entry aims at (the runtime's target is the smaller of
+    it and the cash left); ``cash_for_entries`` is ``cash`` plus the estimated
+    proceeds of the exits, which fill at the open before any entry.
+    """
+
+    source: Annotated[BookSource, Field(strict=False)]
+    equity: Money
+    cash: Money
+    max_positions: Annotated[int, Field(ge=1)]
+    held: Count
+    selling: Count
+    free_slots: Count
+    slot_target: Money
+    cash_for_entries: Money
+
+
+class HoldingAction(StrEnum):
+    """What the plan does with a desk holding at the next open."""
+
+    SELL = "SELL"
+    HOLD = "HOLD"
+
+
+class DeskHolding(_Document):
+    """One row of the desk's positions file, evaluated with the branch's exit rule at
+    the run's close: ``close`` is its latest close (CNY), ``hold_sessions`` the
+    symbol's trading sessions from ``entry_date`` through the run's session, ``action``
+    SELL with the exit reason, or HOLD with ``CONTINUES_LIMIT_UP`` (or ``SUSPENDED``
+    when it did not trade at the close: no exit can be signalled)."""
+
+    symbol: Name
+    shares: Annotated[int, Field(gt=0)]
+    entry_date: IsoDate
+    entry_price: Price
+    close: Price
+    hold_sessions: Count
+    action: Annotated[HoldingAction, Field(strict=False)]
+    reason: Name
+
+
+class BranchHolding(_Document):
+    """A position the active branch holds at the close and the desk does not."""
+
+    symbol: Name
+    shares: Annotated[int, Field(gt=0)]
+
+
+class SharedHolding(_Document):
+    """A symbol both the desk and the active branch hold (shares of each)."""
+
+    symbol: Name
+    desk_shares: Annotated[int, Field(gt=0)]
+    branch_shares: Annotated[int, Field(gt=0)]
+
+
+class Reconciliation(_Document):
+    """The desk's book beside the active branch's: every desk holding evaluated
+    (``holdings``, by symbol), the symbols only the desk holds (``desk_only``), the
+    branch's positions the desk does not hold (``branch_only`` — the branch's orders
+    for them are not in the plan) and those both hold (``in_both``)."""
+
+    holdings: Annotated[tuple[DeskHolding, ...], BeforeValidator(_json_list)]
+    desk_only: Annotated[tuple[Name, ...], BeforeValidator(_json_list)]
+    branch_only: Annotated[tuple[BranchHolding, ...], BeforeValidator(_json_list)]
+    in_both: Annotated[tuple[SharedHolding, ...], BeforeValidator(_json_list)]
 
 
 class PlanGovernance(_Document):
@@ -498,11 +748,16 @@ class PlanGovernance(_Document):
 
 
 class ForwardPlanDocument(_SchemaDocument):
-    """``forward_plan.json``: the active branch's orders for the next XSHG session.
+    """``forward_plan.json``: the active branch's orders for the next XSHG session,
+    sized for a book.
 
-    Schema ``dragon.forward_plan/2``: prices and scores are JSON numbers (in ``/1`` they
-    were strings), ranks, board heights and shares integers. ``governance`` is null in
-    mode ``off``.
+    Schema ``dragon.forward_plan/2``: prices, amounts and scores are JSON numbers (in
+    ``/1`` they were strings), ranks, board heights and shares integers.
+    ``governance`` is null in mode ``off``. ``book`` is the book the orders are sized
+    for (the branch's own, or the desk's with ``--positions``/``--cash``);
+    ``reconciliation`` is null unless the desk's book was given. ``inputs`` are the
+    files the plan read besides the run directory's own (the run's bars and side
+    tables, the policy, the positions file), each with its role and sha256.
     """
 
     SCHEMA: ClassVar[str] = FORWARD_PLAN_SCHEMA
@@ -514,7 +769,10 @@ class ForwardPlanDocument(_SchemaDocument):
     candidate_branch: Name
     active_branch: Name
     governance: PlanGovernance | None
+    book: PlanBook
     orders: PlanOrders
+    reconciliation: Reconciliation | None
+    inputs: Inputs
 
 
 # --- reading and writing -----------------------------------------------------------------
@@ -565,7 +823,25 @@ def read_manifest(run_dir: Path) -> ManifestDocument:
     return ManifestDocument.from_document(document, source=path)
 
 
-def write_document(run_dir: Path, document: ManifestDocument | ForwardPlanDocument) -> Path:
+def read_marker(run_dir: Path) -> RunMarker | None:
+    """The run marker of ``run_dir``; None when there is none, or the file is not a
+    Dragon run marker (of this version or the earlier schema-less one)."""
+    path = run_dir / RUN_MARKER_FILE
+    try:
+        document = _load_json(path)
+    except (OSError, DragonUserError):
+        return None
+    try:
+        if isinstance(document, dict) and "schema" not in document:
+            return RunMarker.from_legacy(document, source=path)
+        return RunMarker.from_document(document, source=path)
+    except DragonUserError:
+        return None
+
+
+def write_document(
+    run_dir: Path, document: ManifestDocument | ForwardPlanDocument | RunMarker
+) -> Path:
     """Write ``document`` to its file in ``run_dir`` atomically, in canonical JSON; a
     failed write is ``cannot write PATH: REASON`` (:func:`dragon_compat.writes.write_file`)."""
     path = run_dir / document.FILE

@@ -47,13 +47,13 @@ from dragon_runtime.market import (
     Board,
     annotate_limits,
     board_of,
+    fees_cents,
+    fill_price_cents,
     limit_pcts,
     limit_prices_cents,
     to_cents,
     whole_cents,
 )
-from dragon_runtime.market import fees_cents as fees_cents
-from dragon_runtime.market import fill_price_cents as fill_price_cents
 from dragon_runtime.market import limit_pct as limit_pct
 from dragon_runtime.market import limit_price as limit_price
 from dragon_runtime.panel import MarketPanel
@@ -68,8 +68,7 @@ from dragon_runtime.payloads import (
 )
 from dragon_runtime.portfolio import Portfolio as Portfolio
 from dragon_runtime.portfolio import Position as Position
-from dragon_runtime.portfolio import Sizing as Sizing
-from dragon_runtime.portfolio import size_entry as size_entry
+from dragon_runtime.portfolio import Sizing, size_entry
 from dragon_runtime.reasons import (
     EVENT_CATALOGUE,
     EXIT_REASONS,
@@ -125,6 +124,7 @@ __all__ = [
     "SessionContext",
     "Signal",
     "SilentPathRule",
+    "Sizing",
     "Summary",
     "Tier",
     "Verdict",
@@ -136,11 +136,14 @@ __all__ = [
     "canonical_json",
     "catalogue_markdown",
     "check_no_silent_paths",
+    "fees_cents",
+    "fill_price_cents",
     "limit_pcts",
     "limit_prices_cents",
     "render_branch_outputs",
     "run_loop",
     "sha256_hex",
+    "size_entry",
     "to_cents",
     "whole_cents",
     "write_branch_outputs",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-__all__ = ["add_market_arguments", "iso_date"]
+__all__ = ["add_branch_arguments", "add_market_arguments", "iso_date", "require_data"]
 
 _BARS_FILE = "bars file: .csv, .csv.gz, .parquet or .pq"
 
@@ -31,12 +31,13 @@ def add_market_arguments(
     """Add ``--data FILE``, ``--side-table FILE`` (repeatable) and, with ``as_of``,
     ``--as-of DATE`` to ``parser``.
 
-    With ``bundled_default`` (commands that run a market) ``--data`` is optional and
-    None means the bundled sample; without it (``validate``) ``--data`` is required.
+    With ``bundled_default`` (commands that run a market) None means the bundled
+    sample; without it (``validate``) a file must come from ``--data`` or the
+    configuration (:func:`require_data`). Either may come from ``dragon.toml``.
     """
-    default = " (default: the bundled sample market)" if bundled_default else ""
+    default = "the bundled sample market" if bundled_default else "none"
     parser.add_argument(
-        "--data", required=not bundled_default, metavar="FILE", help=f"{_BARS_FILE}{default}"
+        "--data", metavar="FILE", help=f"{_BARS_FILE} (default: dragon.toml's data, else {default})"
     )
     parser.add_argument(
         "--side-table",
@@ -51,3 +52,32 @@ def add_market_arguments(
             metavar="DATE",
             help="run for the data's latest session on or before DATE (default: its last)",
         )
+
+
+def require_data(data: str | None) -> str:
+    """``--data``'s value, or a :class:`DragonUserError` saying where to give it."""
+    if data is None:
+        from dragon_compat.errors import DragonUserError
+
+        raise DragonUserError("no bars file: give --data FILE (or set data in dragon.toml)")
+    return data
+
+
+def add_branch_arguments(parser: argparse.ArgumentParser, *, roles: bool) -> None:
+    """Add ``--branches FILE`` and, with ``roles``, ``--candidate``, ``--reference``
+    and ``--control`` (each a branch name of the run)."""
+    parser.add_argument(
+        "--branches",
+        metavar="FILE",
+        help="a branch file (TOML [[branch]] tables) the run's branches come from "
+        "(default: RC1's four)",
+    )
+    if roles:
+        for role, default in (
+            ("candidate", "alpha_first"),
+            ("reference", "rc1_baseline"),
+            ("control", "alpha_first_selective_veto"),
+        ):
+            parser.add_argument(
+                f"--{role}", metavar="BRANCH", help=f"the run's {role} branch (default {default})"
+            )

@@ -30,11 +30,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dragon_compat.cli_logging import step
+    from dragon_compat.commands.market_args import require_data
     from dragon_compat.data.load import validate_file
     from dragon_compat.data.summary import summarize_bars
     from dragon_compat.errors import EXIT_OK, EXIT_USER
     from dragon_compat.render import print_validation_findings, print_validation_summary, stdout
 
+    args.data = require_data(args.data)
     with step(f"read and validate {args.data}"):
         result = validate_file(args.data, side_table=args.side_table)
     summary = None
