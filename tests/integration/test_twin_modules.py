@@ -26,9 +26,9 @@ NAMES = (("dragon_governance", "PKG"), ("dragon_compat", "PKG"), ("dragon-govern
 def _without_docstrings(tree: ast.AST) -> ast.AST:
     """``tree`` with every module, class and function docstring removed."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            if ast.get_docstring(node, clean=False) is not None:
-                node.body = node.body[1:] or [ast.Pass()]
+        documented = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+        if isinstance(node, documented) and ast.get_docstring(node, clean=False) is not None:
+            node.body = node.body[1:] or [ast.Pass()]
     return tree
 
 
