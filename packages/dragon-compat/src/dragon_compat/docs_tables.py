@@ -35,6 +35,7 @@ from typing import Final
 
 from dragon_compat.branches import branches_markdown
 from dragon_compat.docs_cli import dragon_cli_markdown, governance_cli_markdown
+from dragon_compat.docs_market import board_limits_markdown, portfolio_markdown
 from dragon_compat.errors import DragonUserError
 from dragon_compat.exit_rule import exit_rule_markdown
 from dragon_compat.features import feature_constants_markdown
@@ -77,13 +78,19 @@ GENERATED: Final[Mapping[str, Mapping[str, Generator]]] = MappingProxyType(
             {
                 "monitor-conditions": conditions_markdown,
                 "monitor-divergence": divergence_markdown,
-                "feature-constants": feature_constants_markdown,
-                "predicates": predicates_markdown,
-                "branches": branches_markdown,
-                "exit-rule": exit_rule_markdown,
             }
         ),
         "packages/dragon-governance/README.md": MappingProxyType({"policy": _governance_policy}),
+        "docs/strategy.md": MappingProxyType(
+            {
+                "board-limits": board_limits_markdown,
+                "feature-constants": feature_constants_markdown,
+                "predicates": predicates_markdown,
+                "branches": branches_markdown,
+                "portfolio": portfolio_markdown,
+                "exit-rule": exit_rule_markdown,
+            }
+        ),
         "docs/cli.md": MappingProxyType(
             {"cli-dragon": dragon_cli_markdown, "cli-dragon-governance": governance_cli_markdown}
         ),
