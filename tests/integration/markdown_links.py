@@ -75,8 +75,8 @@ def links(path: Path) -> list[Link]:
         reference = _REFERENCE.match(line)
         if reference:
             targets.append(reference.group(1))
-        for target in targets:
-            target = target.strip("<>")
+        for raw in targets:
+            target = raw.strip("<>")
             if target and not _SCHEME.match(target) and not target.startswith("//"):
                 found.append(Link(path, number, target))
     return found
@@ -127,9 +127,9 @@ def problem(link: Link) -> str | None:
         return f"{path_part} does not exist"
     if path_part.endswith("/") and not target.is_dir():
         return f"{path_part} is not a directory"
-    if fragment and target.is_file() and target.suffix.lower() == ".md":
-        if unquote(fragment) not in anchors(target):
-            return f"#{fragment}: no such heading in {target.name}"
+    markdown = target.is_file() and target.suffix.lower() == ".md"
+    if fragment and markdown and unquote(fragment) not in anchors(target):
+        return f"#{fragment}: no such heading in {target.name}"
     return None
 
 

@@ -90,7 +90,7 @@ def test_a_directory_link_and_a_link_to_source_resolve(tmp_path: Path) -> None:
     ("heading", "expected"),
     [
         ("Project configuration: `dragon.toml`", "project-configuration-dragontoml"),
-        ("Tradeable plans: sizing and the desk's book", "tradeable-plans-sizing-and-the-desks-book"),
+        ("Tradeable plans: the desk's book", "tradeable-plans-the-desks-book"),
         ("HTML report: `dragon report`", "html-report-dragon-report"),
         ("Exit rule — `dragon_compat.exit_rule`", "exit-rule--dragon_compatexit_rule"),
         ("The [manual](docs/README.md) *here*", "the-manual-here"),
