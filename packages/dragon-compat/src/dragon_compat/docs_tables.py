@@ -80,7 +80,6 @@ GENERATED: Final[Mapping[str, Mapping[str, Generator]]] = MappingProxyType(
                 "monitor-divergence": divergence_markdown,
             }
         ),
-        "packages/dragon-governance/README.md": MappingProxyType({"policy": _governance_policy}),
         "docs/strategy.md": MappingProxyType(
             {
                 "board-limits": board_limits_markdown,
@@ -91,6 +90,7 @@ GENERATED: Final[Mapping[str, Mapping[str, Generator]]] = MappingProxyType(
                 "exit-rule": exit_rule_markdown,
             }
         ),
+        "docs/governance.md": MappingProxyType({"policy": _governance_policy}),
         "docs/cli.md": MappingProxyType(
             {"cli-dragon": dragon_cli_markdown, "cli-dragon-governance": governance_cli_markdown}
         ),
