@@ -1,6 +1,6 @@
 """The plain reference loop: RC1 §4–§7 written straight from the spec.
 
-This is the extraction-parity oracle (rc1-strategy.md §8): one function,
+This is the extraction-parity oracle (the compat README, Golden guardrails): one function,
 ``reference_run(bars, branch)``, read top to bottom like the spec, sharing no code
 with ``dragon_runtime`` (no import of it at all) and importing from
 ``dragon_compat`` only ``features.compute_features`` (feature computation is shared
@@ -10,7 +10,7 @@ tables and their canonical bytes — is re-implemented here with ``Decimal`` for
 limit math and plain Python ints (prices and money in cents) for the rest. Clarity
 over speed: row loops are deliberate.
 
-Choices where rc1-strategy.md and the runtime README's loop contract leave room
+Choices where docs/strategy.md and the runtime README's loop contract leave room
 (each is a decision the runtime must share byte for byte):
 
 C1  Free slots at a close = 5 − positions held after the open + EXIT_SIGNAL events

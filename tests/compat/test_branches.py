@@ -1,4 +1,4 @@
-"""The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles."""
+"""The four RC1 branch configurations (docs/strategy.md, Branches) and the demo roles."""
 
 from __future__ import annotations
 

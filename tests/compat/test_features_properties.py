@@ -1,7 +1,7 @@
 """Invariants of compute_features on random markets (hypothesis).
 
 The vectorized features must equal a deliberately plain per-row reference written
-straight from rc1-strategy.md §3/§9 (loops over symbols and sessions), and the
+straight from docs/strategy.md, Features (loops over symbols and sessions), and the
 per-symbol features of a symbol must not depend on which other symbols the frame
 holds.
 """

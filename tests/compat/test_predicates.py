@@ -1,4 +1,4 @@
-"""The twelve RC1 predicates (rc1-strategy.md §4): PASS / FAIL / UNAVAILABLE, weak-family
+"""The twelve RC1 predicates (docs/strategy.md): PASS / FAIL / UNAVAILABLE, weak-family
 isolation and the recorded predicates string."""
 
 from __future__ import annotations

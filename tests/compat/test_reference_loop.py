@@ -1,7 +1,7 @@
 """The plain reference loop, checked on its own.
 
 Hand-made minimal markets whose ledgers are worked out by hand from
-rc1-strategy.md §4–§7 and the runtime README's loop contract (the arithmetic is in
+docs/strategy.md and the runtime README's loop contract (the arithmetic is in
 the comments), then invariants of the reference over random markets, and the
 random markets' own contract (they must be valid normalized bars).
 """

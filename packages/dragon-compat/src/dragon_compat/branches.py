@@ -1,4 +1,4 @@
-"""The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles.
+"""The four RC1 branch configurations (docs/strategy.md, Branches) and the demo roles.
 
 A branch is frozen data: how it orders the session's candidates, how many of the
 eligible ones it may take (``top_k``) and which weak predicates it promotes to

@@ -1,4 +1,4 @@
-"""RC1 features over the whole bars panel (rc1-strategy.md §3, precise rules §9).
+"""RC1 features over the whole bars panel (docs/strategy.md, Features).
 
 One call computes every feature for every row at once with numpy: no per-row
 ``apply``, no per-symbol Python loop. The per-symbol sequences (board height,

@@ -1,4 +1,4 @@
-"""The twelve RC1 predicates (rc1-strategy.md §4), vectorized over feature rows.
+"""The twelve RC1 predicates (docs/strategy.md), vectorized over feature rows.
 
 Each predicate reads a few input columns (features from
 :func:`dragon_compat.features.compute_features` plus the bars columns ``is_st``,

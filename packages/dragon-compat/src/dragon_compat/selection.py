@@ -1,4 +1,4 @@
-"""The branch selection rule over one session's candidates (rc1-strategy.md §5, §9).
+"""The branch selection rule over one session's candidates (docs/strategy.md).
 
 Pure functions, no state: given the session's candidates, their predicate outcomes,
 which of them are already held and how many slots are free, decide the branch's
