@@ -1,6 +1,6 @@
 """The plain reference loop: RC1 §4–§7 written straight from the spec.
 
-This is the extraction-parity oracle (the compat README, Golden guardrails): one function,
+This is the extraction-parity oracle (the compat README's "Golden guardrails"): one function,
 ``reference_run(bars, branch)``, read top to bottom like the spec, sharing no code
 with ``dragon_runtime`` (no import of it at all) and importing from
 ``dragon_compat`` only ``features.compute_features`` (feature computation is shared

@@ -1,4 +1,4 @@
-"""Extraction parity (the compat README, Golden guardrails): the runtime-driven facade and the plain
+"""Extraction parity (compat README, "Golden guardrails"): the runtime-driven facade and the plain
 reference loop produce byte-identical RC1 files.
 
 ``tests/compat/reference_loop.py`` re-implements §4–§7 from the spec without

@@ -1,4 +1,4 @@
-"""Golden guardrails (the compat README, Golden guardrails): RC1's outputs are frozen byte for byte.
+"""Golden guardrails (compat README, "Golden guardrails"): RC1's outputs are frozen byte for byte.
 
 ``golden/rc1/`` in the repository holds
 

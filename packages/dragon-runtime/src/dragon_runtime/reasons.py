@@ -4,7 +4,7 @@ One source of truth. Each event type has a phase (OPEN|CLOSE), a layer
 (signal|execution|position|lifecycle) and the reason codes it may carry; each reason
 code has exactly one family and a tier (strong|weak|none). The twelve RC1 predicate
 ids are reason codes too (a VETO carries the predicate that vetoed), with the
-family and tier of docs/strategy.md, Candidates and predicates; strategies import them from here.
+family and tier of docs/strategy.md's predicate table; strategies import them from here.
 
 A description says what a code means, never a number: the runtime knows no
 strategy threshold. A predicate's description states what the predicate requires
@@ -89,7 +89,7 @@ class Family(StrEnum):
 
 
 class EventType(StrEnum):
-    """Every event type of docs/strategy.md, The session loop."""
+    """Every event type of the session loop (docs/strategy.md)."""
 
     EXIT_FILLED = "EXIT_FILLED"
     EXIT_BLOCKED = "EXIT_BLOCKED"

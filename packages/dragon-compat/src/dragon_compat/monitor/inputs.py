@@ -1,6 +1,6 @@
 """The monitor's inputs: one branch's RC1 tables, checked and reduced to arrays.
 
-The monitor reads the events/trades/equity tables of the runtime README, Outputs as
+The monitor reads the events/trades/equity tables (the runtime README, "Outputs") as
 DataFrames (typically ``pd.read_csv`` of the canonical CSVs). Dates may arrive as
 ISO strings, ``YYYYMMDD`` strings or integers, ``datetime.date`` objects or
 datetime64 values; they are normalised to ``datetime64[D]``. Anything the monitor
@@ -32,7 +32,7 @@ EQUITY_COLUMNS = ("trade_date", "equity", "drawdown")
 
 @dataclass(frozen=True, eq=False, slots=True)
 class BranchTables:
-    """One branch's RC1 output tables (columns per the runtime README, Outputs)."""
+    """One branch's RC1 output tables (columns: the runtime README, "Outputs")."""
 
     events: pd.DataFrame
     trades: pd.DataFrame
