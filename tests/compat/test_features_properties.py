@@ -36,7 +36,7 @@ PER_SYMBOL = (
 
 
 def plain_features(bars: pd.DataFrame) -> pd.DataFrame:
-    """The §3 features computed one row at a time."""
+    """The RC1 features computed one row at a time."""
     rows = annotate_limits(bars).to_dict("records")
     for r in rows:
         _flags(r)

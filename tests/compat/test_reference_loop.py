@@ -258,7 +258,7 @@ def test_unknown_branch_is_rejected():
         reference_run(two_dragons(*WORKED), "yolo")
 
 
-# ---- weak-family isolation and selective vetoes (§4, §5) ----
+# ---- weak-family isolation and selective vetoes ----
 
 
 def test_weak_fail_does_not_veto_in_rc1_baseline():
@@ -586,7 +586,7 @@ def test_stamp_duty_is_cut_on_sells_from_2023_08_28(days, fees):
     assert trade["fees"] == fees
 
 
-# ---- slots (§9) ----
+# ---- slots ----
 
 
 def six_sectors(days: int) -> pd.DataFrame:

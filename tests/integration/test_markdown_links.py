@@ -47,6 +47,20 @@ def test_every_markdown_file_named_in_docs_or_source_exists() -> None:
     assert missing == []
 
 
+def test_no_text_cites_numbered_sections() -> None:
+    """No page of the repository is numbered in sections: a ``§4`` names a page outside it."""
+    texts = markdown_files(ROOT) + sorted((ROOT / "packages").rglob("*.py"))
+    texts += sorted((ROOT / "tests").rglob("*.py"))
+    cited = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in texts
+        if path.name != Path(__file__).name
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"§\s?\d", line)
+    ]
+    assert cited == []
+
+
 def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -186,7 +186,7 @@ class DragonRuleEngine:
         book: Book,
         market: PreparedMarket,
     ) -> list[Signal]:
-        """The branch's ordering and one signal per candidate (§9 precedence)."""
+        """The branch's ordering and one signal per candidate (the documented precedence)."""
         config = _branch_config(ctx)
         rows = market.panel.row[ctx.index, candidates]
         height, amount, alpha = (market.feature(name)[rows] for name in RANK_INPUTS)

@@ -241,7 +241,7 @@ PREDICATES: Final[tuple[Predicate, ...]] = (
         f"turnover_rate <= {TURNOVER_SPIKE_MULTIPLE} x turnover_ma5",
     ),
 )
-"""The twelve predicates in §4 table order (the order of ``PREDICATE_IDS``)."""
+"""The twelve predicates in table order (the order of ``PREDICATE_IDS``)."""
 
 if tuple(p.id for p in PREDICATES) != PREDICATE_IDS:  # pragma: no cover - import-time guard
     raise ImportError("dragon_compat.predicates is out of step with dragon_runtime PREDICATE_IDS")
