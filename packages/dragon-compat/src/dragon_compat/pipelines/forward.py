@@ -19,7 +19,7 @@ holdings the branch's exit rule sells, the entries are sized to the desk's cash 
 free slots, and the plan's ``reconciliation`` lists what the desk holds that the
 branch does not and the reverse (:mod:`dragon_compat.plan.desk`).
 
-Modes (governance.md, "Forward pipeline integration"):
+Modes (docs/governance.md, "The decision"):
 
 - ``enforce`` — evaluate the rollout gates in-process; the active branch is the
   decision's recommended branch (the fallback on ROLLBACK_REVIEW_REQUIRED).
