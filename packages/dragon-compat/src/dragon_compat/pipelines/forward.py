@@ -129,10 +129,20 @@ def _evaluate(
         ) from None
     decision_path = run_dir / DECISION_FILE
     try:
-        decision = _evaluate_run(dragon_governance, run_dir, as_of, policy, sessions)
+        resolved = (
+            dragon_governance.builtin_policy()
+            if policy is None
+            else dragon_governance.load_policy(policy)
+        )
+        decision = _evaluate_run(dragon_governance, run_dir, as_of, resolved, sessions)
         dragon_governance.write_decision(decision, decision_path)
         if ledger is not None:
-            dragon_governance.append_to_ledger(ledger, decision)
+            dragon_governance.append_to_ledger(
+                ledger,
+                decision,
+                run_dir=str(run_dir),
+                rollback_requires_review=resolved.values.rollback_requires_review,  # noqa: PD011
+            )
     except dragon_governance.GovernanceUserError as err:
         raise DragonUserError(err.message, exit_code=err.exit_code) from err
     except OSError as err:  # write_decision: a full disk, read-only storage, ...
@@ -144,7 +154,7 @@ def _evaluate_run(
     governance: Any,
     run_dir: Path,
     as_of: dt.date,
-    policy: Path | None,
+    policy: Any,
     sessions: SessionList | None,
 ) -> RolloutDecision:
     """``dragon_governance.evaluate_run`` over the run at ``as_of``; an operator's
