@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from dragon_governance.ledger_entries import (
     AnyDecisionEntry,
@@ -108,6 +109,50 @@ class RolloutStatus:
     """The seq of the last entry folded (0 for none)."""
     head_hash: str = "0" * 64
     recent: tuple[StateStep, ...] = field(default_factory=tuple)
+
+    def to_document(self) -> dict[str, Any]:
+        """The status as a JSON value (``dragon-governance status --json``)."""
+        pending = self.pending
+        return {
+            "state": None if self.state is None else self.state.value,
+            "active_branch": self.active_branch,
+            "since": _iso(self.since),
+            "since_seq": self.since_seq,
+            "candidate_branch": self.candidate_branch,
+            "fallback_branch": self.fallback_branch,
+            "retired_candidate": self.retired_candidate,
+            "pending_rollback": None
+            if pending is None
+            else {
+                "seq": pending.seq,
+                "decision_id": pending.decision_id,
+                "as_of": pending.as_of.isoformat(),
+                "candidate_branch": pending.candidate_branch,
+                "fallback_branch": pending.fallback_branch,
+                "failing_gates": [g.model_dump(mode="json") for g in pending.failing_gates],
+            },
+            "latest_decision": None if self.latest_decision is None else self.latest_decision.value,
+            "latest_as_of": _iso(self.latest_as_of),
+            "entries": self.seq,
+            "head_hash": self.head_hash,
+            "recent": [
+                {
+                    "seq": step.seq,
+                    "kind": step.kind,
+                    "as_of": step.as_of.isoformat(),
+                    "outcome": step.outcome,
+                    "recommended_branch": step.recommended_branch,
+                    "state": step.state.value,
+                    "active_branch": step.active_branch,
+                    "note": step.note,
+                }
+                for step in self.recent
+            ],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 INITIAL = RolloutStatus()
