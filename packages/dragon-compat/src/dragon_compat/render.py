@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNBOUNDED_WIDTH",
+    "Console",
     "branch_summary_table",
     "daily_progress",
     "file_hashes_table",

@@ -499,17 +499,14 @@ def status_tables(status: RolloutStatus, title: str) -> list[Table]:
     tables = [head]
     if status.pending is not None:
         pending = status.pending
-        gates = Table(
-            title=f"Pending rollback: seq {pending.seq}, {pending.as_of}, "
-            f"decision {pending.decision_id[:12]}",
-            box=box.SIMPLE_HEAVY,
-        )
-        gates.add_column("gate", no_wrap=True)
-        gates.add_column("FAIL codes", no_wrap=True)
+        gates = Table(title="Pending rollback (awaiting review)", box=box.SIMPLE_HEAVY)
+        for column in ("seq", "as_of", "decision_id", "gate", "FAIL codes"):
+            gates.add_column(column, no_wrap=True)
+        head_cells = [str(pending.seq), pending.as_of.isoformat(), pending.decision_id[:12]]
         for failing in pending.failing_gates:
-            gates.add_row(failing.gate, ", ".join(failing.codes))
+            gates.add_row(*head_cells, failing.gate, ", ".join(failing.codes))
         if not pending.failing_gates:
-            gates.add_row("-", "(not recorded: a format 0.1 line)")
+            gates.add_row(*head_cells, "-", "(not recorded: a format 0.1 line)")
         tables.append(gates)
     recent = Table(title="Recent entries", box=box.SIMPLE_HEAVY)
     for column in ("seq", "as_of", "entry", "recommended_branch", "state", "active_branch", "note"):

@@ -36,9 +36,8 @@ from dragon_compat.commands.market_args import add_market_arguments
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from rich.console import Console
-
     from dragon_compat.market_input import MarketInput
+    from dragon_compat.render import Console
 
 #: exit codes of ``dragon-governance check`` that are decisions, not failures
 _DECISION_EXITS = {0: "PROCEED", 10: "HOLD", 20: "ROLLBACK_REVIEW_REQUIRED"}
