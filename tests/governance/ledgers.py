@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from dragon_governance.ledger_entries import DecisionEntry, LedgerBuilder, ReviewEntry
+from dragon_governance.ledger_entries import LedgerBuilder
 
 CANDIDATE = "alpha_first"
 FALLBACK = "alpha_first_selective_veto"
@@ -98,7 +98,3 @@ def build(
             fields = decision(day, outcome, candidate=candidate, requires_review=requires_review)
         builder.add(fields, recorded_at=stamp(len(builder.entries) + 1))
     return builder
-
-
-def kinds(entries: Sequence[DecisionEntry | ReviewEntry]) -> list[str]:
-    return [entry.kind for entry in entries]

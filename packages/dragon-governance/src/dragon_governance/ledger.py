@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ from dragon_governance.ledger_entries import (
     LedgerEntry,
     LegacyDecisionEntry,
     ReviewEntry,
-    Verdict,
     chain_entry,
     decision_fields,
     entry_hash,
@@ -56,6 +55,7 @@ from dragon_governance.ledger_entries import (
     review_fields,
     validate_entry,
 )
+from dragon_governance.outcomes import Verdict
 from dragon_governance.rollout_state import (
     INITIAL,
     RolloutState,
@@ -287,8 +287,6 @@ def _append(
 ) -> Appended:
     """Lock, verify, ask ``make_fields`` for the new entry's fields (or an existing
     entry: a no-op), append atomically."""
-    from datetime import UTC
-
     ledger = Path(path)
     moment = datetime.now(UTC) if recorded_at is None else recorded_at
     try:

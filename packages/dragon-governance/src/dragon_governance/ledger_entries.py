@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import hmac as hmac_lib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -53,7 +53,7 @@ from pydantic import (
 
 from dragon_governance.canonical import canonical_bytes, sha256_hex
 from dragon_governance.decision import RolloutDecision
-from dragon_governance.outcomes import Decision, Status
+from dragon_governance.outcomes import Decision, Status, Verdict
 from dragon_governance.sources.models import Identifier, Sha256Hex
 
 GENESIS_HASH = "0" * 64
@@ -67,8 +67,6 @@ _MANIFEST = "daily_manifest"
 RecordedAt = Annotated[
     str, Field(pattern=_RECORDED_AT_PATTERN, description="UTC, e.g. 2024-10-08T07:05:00Z")
 ]
-Verdict = Literal["resume", "retire"]
-VERDICTS: tuple[Verdict, ...] = ("resume", "retire")
 
 _STRICT = ConfigDict(defer_build=True, strict=True, frozen=True, extra="forbid")
 
@@ -416,15 +414,9 @@ class LedgerBuilder:
         return b"".join(self._lines)
 
 
-def decision_entries(entries: Iterable[LedgerEntry]) -> list[AnyDecisionEntry]:
-    """The decision lines among ``entries``, in order."""
-    return [entry for entry in entries if not isinstance(entry, ReviewEntry)]
-
-
 __all__ = [
     "FORMAT",
     "GENESIS_HASH",
-    "VERDICTS",
     "AnyDecisionEntry",
     "DecisionEntry",
     "FailingGate",
@@ -434,9 +426,7 @@ __all__ = [
     "LegacyDecisionEntry",
     "ReviewEntry",
     "ReviewedRollback",
-    "Verdict",
     "chain_entry",
-    "decision_entries",
     "decision_fields",
     "entry_hash",
     "entry_hmac",

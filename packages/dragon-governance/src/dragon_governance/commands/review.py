@@ -14,8 +14,7 @@ from __future__ import annotations
 import argparse
 
 from dragon_governance.commands.args import add_key_file, add_ledger_argument
-
-VERDICTS = ("resume", "retire")
+from dragon_governance.outcomes import VERDICTS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
