@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dragon_governance.errors import GovernanceUserError, IntegrityError
 from dragon_governance.evaluation import evaluate_run
@@ -243,3 +245,27 @@ def test_rollback_requires_review_is_a_lifecycle_key_not_a_threshold():
 
     with pytest.raises(PolicyError, match="rollback_requires_review"):
         parse_policy(text.replace("= false", '= "no"').encode(), "bad.toml")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["P", "H", "R"]), min_size=1, max_size=8),
+    st.data(),
+)
+def test_a_keyed_ledger_detects_a_consistent_rewrite_of_any_line(codes: list[str], data):
+    """Rewrite line N and re-chain every line after it with fresh hashes (what someone
+    without the key can do): the plain chain verifies, the keyed check breaks at N."""
+    lines = [json.loads(raw) for raw in build(codes, key=KEY).data().splitlines()]
+    target = data.draw(st.integers(0, len(lines) - 1))
+    lines[target]["run_dir"] = "rewritten"
+    previous = lines[target]["prev_hash"]
+    for line in lines[target:]:
+        line["prev_hash"] = previous
+        line["hash"] = entry_hash({k: v for k, v in line.items() if k not in {"hash", "hmac"}})
+        previous = line["hash"]
+    forged = b"".join(
+        json.dumps(line, sort_keys=True, separators=(",", ":")).encode() + b"\n" for line in lines
+    )
+    assert inspect_ledger(forged, Path("l")).intact
+    broken = inspect_ledger(forged, Path("l"), key=KEY).broken
+    assert broken is not None and broken.line == target + 1
