@@ -29,6 +29,7 @@ side table for sectors). ``list_date`` may be ``YYYY-MM-DD`` or ``YYYYMMDD``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -148,19 +149,41 @@ _EXCHANGE_BY_PREFIX: Mapping[str, str] = {
 }
 
 
-def exchange_symbol(code: str) -> str:
-    """``NNNNNN.SH|SZ|BJ`` for a bare or prefixed code; the input unchanged when the
-    exchange cannot be told (validation then reports it as BAD_SYMBOL).
+_SUFFIX_ALIASES: Mapping[str, str] = {
+    "SH": "SH",
+    "SS": "SH",
+    "XSHG": "SH",
+    "SZ": "SZ",
+    "XSHE": "SZ",
+    "BJ": "BJ",
+    "BSE": "BJ",
+}
+"""Exchange spellings after or before a code: Dragon/Tushare ``SH``, Yahoo ``SS``,
+JoinQuant/RiceQuant ``XSHG``/``XSHE``, ``BJ``/``BSE``."""
 
-    ``600000`` → ``600000.SH``; ``000001``/``1`` → ``000001.SZ``; ``sh600000`` →
-    ``600000.SH``; ``830799`` → ``830799.BJ``. Shanghai: 60, 68, 90; Shenzhen: 00,
-    20, 30; Beijing: 4, 8, 92.
+_PREFIXED = re.compile(r"^(SH|SZ|BJ)[.]?(\d{6})$")
+_SUFFIXED = re.compile(r"^(\d{6})[.](SH|SS|XSHG|SZ|XSHE|BJ|BSE)$")
+
+
+def exchange_symbol(code: str) -> str:
+    """``NNNNNN.SH|SZ|BJ`` for any common spelling of a code; the input unchanged when
+    the exchange cannot be told (validation then reports it, as written, BAD_SYMBOL).
+
+    Accepted (any case): ``600000.SH``, ``600000.XSHG`` / ``000001.XSHE``,
+    ``sh600000``, ``sh.600000``, ``SH600000``, and bare codes whose prefix tells the
+    exchange — ``600000`` → ``600000.SH``; ``000001``/``1`` → ``000001.SZ``;
+    ``830799`` → ``830799.BJ``. Shanghai: 60, 68, 90; Shenzhen: 00, 20, 30; Beijing:
+    4, 8, 92.
     """
     text = code.strip()
-    lowered = text.lower()
-    if lowered[:2] in ("sh", "sz", "bj") and lowered[2:].isdigit() and len(lowered) == 8:
-        return f"{lowered[2:]}.{lowered[:2].upper()}"
-    if SYMBOL_PATTERN.match(text) or not text.isdigit() or len(text) > 6:
+    upper = text.upper()
+    if SYMBOL_PATTERN.match(upper):
+        return upper
+    if prefixed := _PREFIXED.match(upper):
+        return f"{prefixed.group(2)}.{prefixed.group(1)}"
+    if suffixed := _SUFFIXED.match(upper):
+        return f"{suffixed.group(1)}.{_SUFFIX_ALIASES[suffixed.group(2)]}"
+    if not text.isdigit() or len(text) > 6:
         return text
     digits = text.zfill(6)
     exchange = _EXCHANGE_BY_PREFIX.get(digits[:2]) or _EXCHANGE_BY_PREFIX.get(digits[0])

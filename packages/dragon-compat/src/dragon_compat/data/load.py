@@ -28,7 +28,12 @@ from dragon_compat.data.adapters import (
     detect_layout,
     normalized_sources,
 )
-from dragon_compat.data.parse import parse_column, parse_float, with_str_categories
+from dragon_compat.data.parse import (
+    parse_column,
+    parse_float,
+    parse_symbol,
+    with_str_categories,
+)
 from dragon_compat.data.read import read_table
 from dragon_compat.data.report import Findings, Rule, ValidationReport, Violation
 from dragon_compat.data.schema import (
@@ -214,8 +219,10 @@ def _parse_file_columns(
     columns = _Columns()
     for column, label in normalized_sources(spec, raw.columns).items():
         values = raw[label]
-        if column == "symbol" and spec.code_column is not None:
-            values = codes_to_symbols(values)
+        if column == "symbol":
+            typed: TypedColumn = parse_symbol(codes_to_symbols(values), label, findings, values)
+            columns.put(column, typed, label, source)
+            continue
         typed, rules = parse_column(
             column, values, label, findings, trade_date_format=spec.trade_date_format
         )

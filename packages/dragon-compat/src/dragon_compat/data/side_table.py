@@ -83,7 +83,7 @@ def read_side_table(path: str | Path) -> SideTable:
         )
         symbols = pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object))
     else:
-        symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings)
+        symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings, raw[key])
     trade_dates = None
     if "trade_date" in raw.columns:
         trade_dates, date_rules = parse_date(
