@@ -68,24 +68,28 @@ def validation_document(
 ) -> dict[str, Any]:
     """``dragon validate --json``.
 
-    ``{schema, source, layout, rows, valid, error_count, errors: [{source, row,
-    column, rule, value}] (at most ``max_errors``; 0 lists all), rules: {rule:
-    what it requires}, summary}`` — ``summary`` (the counts ``dragon validate``
+    ``{schema, source, layout, rows, valid, error_count, warning_count, errors:
+    [{source, row, column, rule, severity, value, note}] (every finding, ERRORs
+    first, at most ``max_errors``; 0 lists all), rules: {rule: what it requires},
+    counts: {rule: findings}, summary}`` — ``summary`` (the counts ``dragon validate``
     prints for a valid file: rows, symbols, st_symbols, sessions, first_session,
     last_session, symbols_by_board, missing_rows, zero_volume_rows,
     suspended_symbols, started_late, ended_early, turnover_missing) is null for an
     invalid file. ``row`` is the 1-based data row (null for a whole-column finding).
     """
     limit = None if max_errors <= 0 else max_errors
+    findings = report.errors() + report.warnings()
     errors = [
         {
             "source": error.source,
             "row": error.row,
             "column": error.column,
             "rule": error.rule.value,
+            "severity": error.severity.value,
             "value": error.value,
+            "note": error.note,
         }
-        for error in report.errors(limit)
+        for error in (findings if limit is None else findings[:limit])
     ]
     rules = {violation.rule for violation in report.violations}
     return json_value(
@@ -96,7 +100,9 @@ def validation_document(
             "rows": report.rows,
             "valid": summary is not None,
             "error_count": report.error_count,
+            "warning_count": report.warning_count,
             "errors": errors,
+            "counts": {rule.value: n for rule, n in report.rule_counts().items()},
             "rules": {rule.value: rule.description for rule in rules},
             "summary": None if summary is None else dataclasses.asdict(summary),
         }

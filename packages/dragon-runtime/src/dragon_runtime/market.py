@@ -35,8 +35,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -47,18 +47,18 @@ __all__ = [
     "CHINEXT_REFORM_DATE",
     "COMMISSION_E5",
     "IPO_DAY_PCTS",
-    "MAIN_BOARD_REGISTRATION_DATE",
-    "NO_LIMIT_WINDOWS",
-    "NoLimitWindow",
     "LIMIT_ANNOTATION_COLUMNS",
     "LOT_SIZE",
+    "MAIN_BOARD_REGISTRATION_DATE",
     "MIN_COMMISSION_C",
+    "NO_LIMIT_WINDOWS",
     "SLIPPAGE_BPS",
     "STAMP_DUTY_CUT_DATE",
     "STAMP_E5_AFTER_CUT",
     "STAMP_E5_BEFORE_CUT",
     "TRANSFER_E5",
     "Board",
+    "NoLimitWindow",
     "annotate_limits",
     "board_of",
     "fees_cents",

@@ -256,6 +256,22 @@ def parse_bool(values: pd.Series, column: str, findings: Findings) -> np.ndarray
     return truth[index]
 
 
+def st_names(names: pd.Series) -> np.ndarray:
+    """True where a security name marks special treatment (``ST``, ``*ST``, ``S*ST``,
+    ``SST`` …, :data:`~dragon_compat.data.schema.ST_NAME_PATTERN`); one check per
+    distinct name."""
+    from dragon_compat.data.schema import ST_NAME_PATTERN
+
+    categorical = pd.Categorical(names.fillna(""))
+    flags = np.fromiter(
+        (ST_NAME_PATTERN.match(str(n)) is not None for n in categorical.categories),
+        bool,
+        len(categorical.categories),
+    )
+    codes = np.asarray(categorical.codes, dtype=np.int64)
+    return np.append(flags, False)[np.where(codes >= 0, codes, len(flags))]
+
+
 def parse_category(values: pd.Series, column: str, findings: Findings) -> pd.Categorical:
     """Categorical of non-empty stripped text (categories sorted); MISSING_VALUE
     where empty."""

@@ -154,8 +154,8 @@ WARNING_RULES: frozenset[Rule] = frozenset(
 """Rules whose findings are WARNINGs; every other rule is an ERROR."""
 
 UNADJUSTED_HINT = (
-    "export unadjusted (as-traded) bars: AkShare stock_zh_a_hist(adjust=\"\"), "
-    "Tushare daily (not pro_bar with adj), baostock query_history_k_data_plus(adjustflag=\"3\")"
+    'export unadjusted (as-traded) bars: AkShare stock_zh_a_hist(adjust=""), '
+    'Tushare daily (not pro_bar with adj), baostock query_history_k_data_plus(adjustflag="3")'
 )
 """How to get the unadjusted bars Dragon needs, per vendor."""
 
@@ -492,15 +492,23 @@ class Findings:
         self.violations.append(Violation(self.source, column, rule, empty, empty, note))
 
 
-def with_symbols(violations: tuple[Violation, ...], source: str, symbols: np.ndarray) -> tuple[
-    Violation, ...
-]:
+def with_symbols(
+    violations: tuple[Violation, ...], source: str, symbols: np.ndarray
+) -> tuple[Violation, ...]:
     """``violations`` with the symbol of each bars row attached (``symbols`` holds the
     text symbol of each data row of ``source``, position = row − 1; side-table
     findings and file-level ones are returned unchanged)."""
     out = []
     for violation in violations:
         if violation.source == source and len(violation.rows) and violation.symbols is None:
-            violation = dataclasses.replace(violation, symbols=symbols[violation.rows - 1])
-        out.append(violation)
+            out.append(dataclasses.replace(violation, symbols=symbols[violation.rows - 1]))
+        else:
+            out.append(violation)
     return tuple(out)
+
+
+def symbol_texts(symbols: pd.Categorical) -> np.ndarray:
+    """Each row's symbol as text ("" where unreadable), for per-symbol listings."""
+    names = np.append(np.asarray(symbols.categories, dtype=object), "")
+    codes = np.asarray(symbols.codes, dtype=np.int64)
+    return names[np.where(codes >= 0, codes, len(names) - 1)]
