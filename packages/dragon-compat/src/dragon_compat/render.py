@@ -543,7 +543,8 @@ def print_validation_findings(
         )
     print_table(console, table, fmt)
     if limit is not None and len(lines) > limit:
-        print_note(console, f"... and {len(lines) - limit} more lines (--max-errors 0 lists all)", fmt)
+        more = f"... and {len(lines) - limit} more lines (--max-errors 0 lists all)"
+        print_note(console, more, fmt)
     for rule in sorted({line.rule for line in lines}):
         hint = f" — {rule.hint}" if rule.hint else ""
         print_note(console, f"{rule.value} ({rule.severity.value}): {rule.description}{hint}", fmt)

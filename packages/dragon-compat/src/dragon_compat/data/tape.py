@@ -153,7 +153,8 @@ def adjusted_tape(
     """
     cents, up, down, traded = limits
     close, high, low = cents["close"], cents["high"], cents["low"]
-    priced = traded & (bars["pre_close"].to_numpy(dtype=np.float64) * 100 >= ADJUSTED_MIN_PRE_CLOSE_C)
+    pre_close_c = bars["pre_close"].to_numpy(dtype=np.float64) * 100
+    priced = traded & (pre_close_c >= ADJUSTED_MIN_PRE_CLOSE_C)
     near_up = priced & (close == up - 1) & (high == close)
     near_down = priced & (close == down + 1) & (low == close)
     exact = traded & ((close == up) | (close == down))
