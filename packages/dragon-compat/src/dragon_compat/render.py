@@ -558,12 +558,19 @@ def quality_line(report: ValidationReport) -> str:
     """One line: errors and warnings, with the count of each rule broken."""
     from dragon_compat.data.report import Severity
 
+    return quality_text(
+        {rule.value: n for rule, n in report.rule_counts(Severity.ERROR).items()},
+        {rule.value: n for rule, n in report.rule_counts(Severity.WARNING).items()},
+    )
+
+
+def quality_text(errors: Mapping[str, int], warnings: Mapping[str, int]) -> str:
+    """``data quality: 0 errors; 2 warnings (TURNOVER_OUT_OF_RANGE 1, …)``."""
     parts = []
-    for severity in (Severity.ERROR, Severity.WARNING):
-        counts = report.rule_counts(severity)
+    for name, counts in (("error", errors), ("warning", warnings)):
         total = sum(counts.values())
-        label = f"{total} {severity.value.lower()}{'s' if total != 1 else ''}"
-        detail = ", ".join(f"{rule.value} {n}" for rule, n in counts.items())
+        label = f"{total} {name}{'s' if total != 1 else ''}"
+        detail = ", ".join(f"{rule} {n}" for rule, n in counts.items())
         parts.append(f"{label} ({detail})" if detail else label)
     return f"data quality: {'; '.join(parts)}"
 
@@ -693,6 +700,14 @@ def print_daily(console: Console, daily: DailyRun, input_label: str, fmt: str = 
         print_tables(console, [summary, monitor], fmt)
         print_note(console, roles_line, fmt)
     print_note(console, monitor_line(daily), fmt)
+    quality = daily.manifest.data_quality
+    if quality is not None:
+        from dragon_compat.data.report import Rule, Severity
+
+        by_rule = {rule: n for rule, n in quality.rules.items() if rule in Rule.__members__}
+        errors = {r: n for r, n in by_rule.items() if Rule[r].severity is Severity.ERROR}
+        warnings = {r: n for r, n in by_rule.items() if r not in errors}
+        print_note(console, quality_text(errors, warnings), fmt)
     artifacts = Text.assemble(
         ("artifacts: ", "bold"),
         str(daily.run_dir),

@@ -143,7 +143,7 @@ def _outside_turnover(x: np.ndarray) -> np.ndarray:
 def _beyond(bound: float) -> Callable[[np.ndarray], np.ndarray]:
     def broken(x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            return np.abs(x) > bound
+            return np.isfinite(x) & (np.abs(x) > bound)  # ±inf is NOT_A_NUMBER
 
     return broken
 
