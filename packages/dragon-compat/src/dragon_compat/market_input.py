@@ -10,8 +10,9 @@ whose bytes are no longer the ones the run read.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,19 +121,25 @@ def load_market(data: str | Path | None, *, side_table: SideTables = None) -> Ma
     result = validate_file(path, side_table=sides or None)
     if result.bars is None:
         raise DragonUserError(result.report.format(ERROR_LISTING_LIMIT))
-    return MarketInput(
+    market = MarketInput(
         path=path,
         sha256=file_sha256(path),
         bars=result.bars,
         bundled=bundled,
         side_tables=tuple((side, file_sha256(side)) for side in sides),
-        quality=data_quality(result.report),
     )
+    quality = data_quality(result.report, sources={str(path): market.input_path})
+    return dataclasses.replace(market, quality=quality)
 
 
-def data_quality(report: ValidationReport) -> DataQuality:
+def data_quality(
+    report: ValidationReport, *, sources: Mapping[str, str] | None = None
+) -> DataQuality:
     """The manifest's summary of a validation report: counts per rule and the first
-    lines of its listing (errors first, then warnings, as ``dragon validate`` shows)."""
+    lines of its listing (errors first, then warnings, as ``dragon validate`` shows).
+    ``sources`` renames a finding's file to the path the run records (the bundled
+    sample's machine-independent ``bundled-sample/<name>``)."""
+    names = sources or {}
     lines = report.listing(Severity.ERROR) + report.listing(Severity.WARNING)
     return DataQuality(
         errors=report.error_count,
@@ -140,7 +147,7 @@ def data_quality(report: ValidationReport) -> DataQuality:
         rules={rule.value: count for rule, count in report.rule_counts().items()},
         examples=tuple(
             QualityExample(
-                source=line.source,
+                source=names.get(line.source, line.source),
                 row=line.row,
                 symbol=line.symbol,
                 column=line.column,

@@ -63,10 +63,12 @@ __all__ = [
     "board_of",
     "fees_cents",
     "fill_price_cents",
+    "ipo_limit_prices_cents",
     "limit_pct",
     "limit_pcts",
     "limit_price",
     "limit_prices_cents",
+    "listing_rules",
     "stamp_e5",
     "to_cents",
     "whole_cents",
@@ -371,13 +373,14 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
     }
 
     trade_dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
-    boards = _row_boards(bars["symbol"])
     pct = limit_pcts(bars["symbol"], bars["is_st"].to_numpy(dtype=bool), trade_dates)
     up_c, down_c = limit_prices_cents(new["pre_close_c"], pct)
-    no_limit, ipo_day = _listing_windows(bars, boards, trade_dates)
-    ipo_up, ipo_down = IPO_DAY_PCTS
-    up_c[ipo_day] = (new["pre_close_c"][ipo_day] * (100 + ipo_up) + 50) // 100
-    down_c[ipo_day] = (new["pre_close_c"][ipo_day] * (100 - ipo_down) + 50) // 100
+    if "list_date" in bars.columns:
+        list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
+    else:
+        list_dates = np.full(len(bars), np.datetime64("NaT"), dtype="datetime64[D]")
+    no_limit, ipo_day = listing_rules(bars["symbol"], trade_dates, list_dates)
+    up_c[ipo_day], down_c[ipo_day] = ipo_limit_prices_cents(new["pre_close_c"][ipo_day])
     published_any = np.zeros(len(bars), dtype=bool)
     for column, computed in (("up_limit", up_c), ("down_limit", down_c)):
         if column in bars.columns:
@@ -431,23 +434,24 @@ def listing_sessions(trade_dates: np.ndarray, list_dates: np.ndarray) -> np.ndar
     return np.where(known, count, -1)
 
 
-def _listing_windows(
-    bars: pd.DataFrame, boards: np.ndarray, trade_dates: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(no_limit, ipo_day)`` masks from the listing rules: rows inside a board's
-    :data:`NO_LIMIT_WINDOWS`, and main-board/ChiNext IPO days before them (+44/−36 %).
-    Without ``list_date`` every row is limited."""
-    n = len(bars)
-    if "list_date" not in bars.columns or n == 0:
-        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
-    session = listing_sessions(trade_dates, list_dates)
+def listing_rules(symbols: Any, trade_dates: Any, list_dates: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(no_limit, ipo_day)`` per row from the listing rules: rows inside their board's
+    :data:`NO_LIMIT_WINDOWS` (and IPO days of a prefix without a known rule), and
+    main-board/ChiNext IPO days before those windows, limited at :data:`IPO_DAY_PCTS`
+    (:func:`ipo_limit_prices_cents`). ``list_dates`` NaT: no rule applies."""
+    dates = np.asarray(trade_dates, dtype="datetime64[D]")
+    listed = np.asarray(list_dates, dtype="datetime64[D]")
+    n = len(dates)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    boards = _row_boards(symbols)
+    session = listing_sessions(dates, listed)
     no_limit = np.zeros(n, dtype=bool)
     covered = np.zeros(n, dtype=bool)
     for window in NO_LIMIT_WINDOWS:
         on_board = boards == _BOARD_INDEX[window.board]
         if window.listed_from is not None:
-            on_board &= list_dates >= np.datetime64(window.listed_from, "D")
+            on_board &= listed >= np.datetime64(window.listed_from, "D")
         covered |= on_board
         no_limit |= on_board & (session >= 0) & (session < window.sessions)
     first_day = session == 0
@@ -455,6 +459,14 @@ def _listing_windows(
     ipo_day = first_day & classic & ~covered
     no_limit |= first_day & ~classic & ~covered  # OTHER prefixes: no rule known, no limit
     return no_limit, ipo_day
+
+
+def ipo_limit_prices_cents(pre_close_c: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits of a classic IPO day in cents: +44 % / −36 % of the issue price
+    (``pre_close``), rounded half-up like every limit."""
+    pc = np.asarray(pre_close_c, dtype=np.int64)
+    up_pct, down_pct = IPO_DAY_PCTS
+    return (pc * (100 + up_pct) + 50) // 100, (pc * (100 - down_pct) + 50) // 100
 
 
 def fill_price_cents(base_c: int, side: Literal["buy", "sell"], limit_c: int | None) -> int:

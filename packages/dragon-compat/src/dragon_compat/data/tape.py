@@ -31,7 +31,7 @@ NO_LIMIT_COLUMN: Final = "no_limit"
 daily limit applied. Present only when some row is such a row; the runtime's
 ``annotate_limits`` honours it."""
 
-ADJUSTED_MIN_ROWS: Final = 3
+ADJUSTED_MIN_ROWS: Final = 5
 """A symbol is suspected of adjusted prices from this many near-miss or beyond-limit
 rows on ..."""
 
@@ -39,10 +39,13 @@ ADJUSTED_MIN_PRE_CLOSE_C: Final = 200
 """Near misses count only where ``pre_close`` is at least 2 CNY (in cents): below,
 limits are a few cents wide and a close one cent inside one is ordinary."""
 
-ADJUSTED_MIN_SHARE: Final = 0.2
+ADJUSTED_MIN_SHARE: Final = 0.4
 """... when they are at least this share of its rows at or near a limit (exact
 limit closes, near misses and beyond-limit bars). Unadjusted tapes have near misses
-too (a close one cent under the limit), but rarely, and exact limit closes dominate."""
+too (a close one cent under the limit), but exact limit closes dominate: on the real
+2020 cross-section (3,588 symbols, unadjusted) no symbol qualifies, the synthetic
+sample's busiest reach 0.29, while JoinQuant's cent-rounded qfq bars of 8 symbols
+reach 0.46 to 0.83."""
 
 
 @dataclass(frozen=True)
