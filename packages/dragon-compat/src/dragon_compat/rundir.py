@@ -219,7 +219,7 @@ LAYOUT: Final = (
         "`dragon daily`, last",
         f"`{MANIFEST_SCHEMA}`",
         "inputs (path, role, sha256), versions, roles; every branch and monitor file "
-        "with its sha256",
+        "with its sha256; `data_quality`",
     ),
     RunFile(
         DECISION_FILE,

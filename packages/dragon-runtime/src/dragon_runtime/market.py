@@ -425,13 +425,23 @@ def listing_sessions(trade_dates: np.ndarray, list_dates: np.ndarray) -> np.ndar
     before the data's first session, whose earlier sessions the data cannot count).
 
     Sessions are the distinct ``trade_dates`` of the frame (the data's own calendar)."""
-    calendar = np.unique(trade_dates)
+    calendar = _calendar(trade_dates)
     known = ~np.isnat(list_dates)
     if len(calendar):
         known &= list_dates >= calendar[0]
-    listed = np.searchsorted(calendar, np.where(known, list_dates, calendar[:1]), side="left")
-    count = np.searchsorted(calendar, trade_dates, side="left") - listed
-    return np.where(known, count, -1)
+    out = np.full(len(trade_dates), -1, dtype=np.int64)
+    if known.any():
+        rows = np.flatnonzero(known)
+        listed = np.searchsorted(calendar, list_dates[rows], side="left")
+        out[rows] = np.searchsorted(calendar, trade_dates[rows], side="left") - listed
+    return out
+
+
+def _calendar(trade_dates: np.ndarray) -> np.ndarray:
+    """The distinct dates, ascending (one pass when the rows are date-sorted)."""
+    if len(trade_dates) and (trade_dates[1:] >= trade_dates[:-1]).all():
+        return trade_dates[np.r_[True, trade_dates[1:] != trade_dates[:-1]]]
+    return np.unique(trade_dates)
 
 
 def listing_rules(symbols: Any, trade_dates: Any, list_dates: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -442,10 +452,10 @@ def listing_rules(symbols: Any, trade_dates: Any, list_dates: Any) -> tuple[np.n
     dates = np.asarray(trade_dates, dtype="datetime64[D]")
     listed = np.asarray(list_dates, dtype="datetime64[D]")
     n = len(dates)
-    if n == 0:
-        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    boards = _row_boards(symbols)
     session = listing_sessions(dates, listed)
+    if not (session >= 0).any():  # nobody lists inside the data: no rule applies
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    boards = _row_boards(symbols)
     no_limit = np.zeros(n, dtype=bool)
     covered = np.zeros(n, dtype=bool)
     for window in NO_LIMIT_WINDOWS:
