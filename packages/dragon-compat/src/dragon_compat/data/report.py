@@ -391,6 +391,7 @@ class ValidationReport:
         lines: list[ValidationError] = []
         groups: dict[tuple[str, Rule, str, str], int] = {}
         members: dict[int, list[int]] = {}
+        columns: dict[int, list[str]] = {}
         for finding in self.findings(None, severity):
             grouped = finding.row is not None and (
                 finding.rule.collapsed or finding.rule in summarised
@@ -398,15 +399,22 @@ class ValidationReport:
             if not grouped:
                 lines.append(finding)
                 continue
-            key = (finding.source, finding.rule, finding.column, finding.symbol)
+            # a collapsed rule: one line per symbol whatever the column
+            column = "" if finding.rule.collapsed else finding.column
+            key = (finding.source, finding.rule, column, finding.symbol)
             if key not in groups:
                 groups[key] = len(lines)
-                members[len(lines)] = []
+                members[len(lines)], columns[len(lines)] = [], []
                 lines.append(finding)
-            members[groups[key]].append(finding.row or 0)
+            line = groups[key]
+            if finding.row not in members[line][-1:]:
+                members[line].append(finding.row or 0)
+            if finding.column not in columns[line]:
+                columns[line].append(finding.column)
         out = [
             dataclasses.replace(
                 line,
+                column=", ".join(columns[i]),
                 count=len(members[i]),
                 examples=tuple(members[i][:EXAMPLE_ROWS]),
             )
