@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dragon_compat.data import Rule, validate_file
 from dragon_compat.data.report import Severity
@@ -314,3 +316,55 @@ def test_real_cent_rounded_qfq_bars_are_recognised_as_adjusted(tmp_path):
     assert adjusted[0].row is None and "2 of 2 symbols" in adjusted[0].note
     assert sorted(w.symbol for w in adjusted[1:]) == ["300027.SZ", "603220.SH"]
     assert 'adjustflag="3"' in Rule.ADJUSTED_PRICES_SUSPECTED.hint
+
+
+def test_real_tushare_extract_with_iso_dates_loads_the_same_bars(tmp_path):
+    daily, sides = _real_tushare()
+    frame = pd.read_csv(daily, dtype={"trade_date": str})
+    frame["trade_date"] = pd.to_datetime(frame["trade_date"]).dt.strftime("%Y-%m-%d")
+    iso = validate_file(_write(frame, tmp_path, "daily_iso.csv"), side_table=sides).bars
+    compact = validate_file(daily, side_table=sides).bars
+    assert iso is not None and compact is not None
+    pd.testing.assert_frame_equal(iso, compact)
+
+
+def test_akshare_gbk_export_with_bare_codes_and_a_shi_fou_side_table(tmp_path):
+    export = pd.DataFrame(
+        {
+            "日期": ["2023/8/25", "2023/8/28"],
+            "股票代码": ["600000", "600000"],
+            "开盘": [7.10, 7.20],
+            "收盘": [7.15, 7.51],
+            "最高": [7.20, 7.51],
+            "最低": [7.00, 7.15],
+            "成交量": [3000, 4000],
+            "成交额": [2145000.0, 2900000.0],
+            "涨跌额": [0.05, 0.36],
+        }
+    )
+    path = tmp_path / "ak.csv"
+    export.to_csv(path, index=False, encoding="gbk")
+    side = pd.DataFrame({"代码": ["600000"], "industry": ["银行"], "is_st": ["否"]})
+    side_path = tmp_path / "side.csv"
+    side.to_csv(side_path, index=False, encoding="gbk")
+    result = validate_file(path, side_table=side_path)
+    assert result.bars is not None
+    assert _rules(result.report) == [(None, "TURNOVER_NOT_REPORTED")]
+    assert result.bars["symbol"].tolist() == ["600000.SH", "600000.SH"]
+    assert result.bars["pre_close"].tolist() == [7.10, 7.15]
+    assert result.bars["volume"].tolist() == [300_000.0, 400_000.0]
+
+
+@given(
+    code=st.sampled_from(["600000", "000001", "300750", "688981", "830799"]),
+    form=st.sampled_from(["{c}.{x}", "{x}{c}", "{x}.{c}", "{c}.{j}", "{c}"]),
+    lower=st.booleans(),
+)
+def test_every_spelling_of_a_code_names_the_same_symbol(code, form, lower):
+    from dragon_compat.data.adapters import exchange_symbol
+
+    expected = exchange_symbol(code)
+    exchange = expected[-2:]
+    joinquant = {"SH": "XSHG", "SZ": "XSHE", "BJ": "BJ"}[exchange]
+    text = form.format(c=code, x=exchange, j=joinquant)
+    assert exchange_symbol(text.lower() if lower else text) == expected
