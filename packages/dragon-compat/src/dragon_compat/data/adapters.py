@@ -2,15 +2,15 @@
 
 Detected by columns (rc1-strategy.md §1), first match wins:
 
-- **Tushare** ``daily`` export — has ``ts_code``. ``trade_date`` is ``YYYYMMDD``;
+- **Tushare** ``daily`` export — has ``ts_code``. ``trade_date`` usually ``YYYYMMDD``;
   ``vol`` is in lots (手) of 100 shares → ``volume = vol × 100``; ``amount`` is in
   thousand CNY → ``amount × 1000``; ``pre_close`` and prices as exported.
   ``daily`` carries no turnover, sector or ST flag: ``turnover_rate`` (e.g. from
   ``daily_basic``), ``sector`` (e.g. ``industry`` from ``stock_basic``), ``is_st``,
   ``name`` and ``list_date`` come from a side table.
 - **AkShare** ``stock_zh_a_hist`` export — has ``日期``. ``开盘 收盘 最高 最低`` are
-  prices (use the unadjusted export, ``adjust=""``: adjusted prices are not on the
-  cent grid and validation rejects them); ``成交量`` is in lots (手) of 100 shares →
+  prices (use the unadjusted export, ``adjust=""``: adjusted prices off the cent
+  grid are errors, cent-rounded ones a warning); ``成交量`` is in lots (手) of 100 shares →
   ``× 100``; ``成交额`` is CNY; ``换手率`` percent. The symbol comes from a
   ``股票代码``/``代码``/``symbol`` column when present (6-digit codes get their
   exchange suffix), else from a side table holding exactly one symbol; ``sector``,
@@ -18,13 +18,18 @@ Detected by columns (rc1-strategy.md §1), first match wins:
   ``pre_close``, first available of: a ``pre_close`` column in the file; a
   ``pre_close`` column in a dated side table; ``收盘 − 涨跌额`` (the previous close
   the vendor computed its change against, which is ex-rights adjusted on
-  dividend days); otherwise the symbol's previous row's close, in which case each
-  symbol's first row only seeds ``pre_close`` and is dropped from the result.
-- **Native** — anything else: the normalized column names, ISO dates, native units.
+  dividend days); otherwise (in any layout) the symbol's previous row's close, in
+  which case each symbol's first row only seeds ``pre_close`` and is dropped from
+  the result (a PRE_CLOSE_DERIVED warning).
+- **Native** — anything else: the normalized column names, native units.
+
+Dates in every layout may be ``YYYY-MM-DD``, ``YYYYMMDD`` or ``YYYY/M/D`` (one format
+per column, detected from its cells; the layout's usual format breaks a tie), and
+symbols any spelling :func:`exchange_symbol` reads.
 
 In every layout, extra columns are ignored and a normalized column name present in
 the file is used as is (a Tushare export with an added ``sector`` column needs no
-side table for sectors). ``list_date`` may be ``YYYY-MM-DD`` or ``YYYYMMDD``.
+side table for sectors).
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ into its typed form (recording every unreadable cell) → join side tables → c
 the row rules → check (trade_date, symbol) uniqueness while establishing the order
 → assemble the normalized frame (schema in :mod:`dragon_compat.data.schema`).
 All findings of all stages are reported together; the frame is only built when
-there are none. Every step is vectorized over whole columns.
+none is an ERROR, and then the tape checks (:mod:`dragon_compat.data.tape`: bars
+beyond their own limits, adjusted tapes) add their WARNINGs and the ``no_limit``
+column. Turnover cells outside 0–100 % become NaN (not reported). Every step is
+vectorized over whole columns, in named functions that port to Arrow arrays.
 """
 
 from __future__ import annotations

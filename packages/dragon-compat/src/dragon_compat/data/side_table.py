@@ -2,7 +2,7 @@
 
 A side table is a CSV/CSV.gz/Parquet file keyed by symbol (``ts_code``, ``symbol``,
 ``股票代码`` or ``代码``; bare 6-digit codes get their exchange suffix), and by
-``trade_date`` too when it has that column (ISO or ``YYYYMMDD``). It may supply any
+``trade_date`` too when it has that column (any accepted date spelling). It may supply any
 of ``sector`` (alias ``industry``), ``is_st``, ``name``, ``list_date``,
 ``turnover_rate`` and ``pre_close``; its other columns are ignored, so Tushare's
 ``stock_basic`` and ``daily_basic`` exports work as they are. Several side tables
