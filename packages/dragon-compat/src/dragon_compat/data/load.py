@@ -96,8 +96,9 @@ def load_bars(path: str | Path, *, side_table: SideTables = None) -> pd.DataFram
     AkShare layout), completed by ``side_table`` file(s).
 
     Raises :class:`~dragon_compat.errors.DragonUserError` naming the file when it
-    cannot be read, or listing the first findings (with 1-based data row, column,
-    rule and value) and their total count when any rule is broken.
+    cannot be read, or listing the first ERROR findings (with 1-based data row,
+    column, rule and value as written) and the totals when any ERROR rule is broken;
+    WARNINGs never raise (``validate_file`` returns them).
     """
     result = validate_file(path, side_table=side_table)
     if result.bars is None:
