@@ -27,6 +27,7 @@ def test_the_public_names_are_pinned():
         "__version__",
         "append_to_ledger",
         "builtin_policy",
+        "evaluate_artifacts",
         "evaluate_run",
         "load_calendar",
         "load_policy",

@@ -31,7 +31,7 @@ from dragon_governance.lazy import lazy_exports
 if TYPE_CHECKING:
     from dragon_governance.decision import RolloutDecision, read_decision, write_decision
     from dragon_governance.errors import GovernanceUserError
-    from dragon_governance.evaluation import evaluate_run
+    from dragon_governance.evaluation import evaluate_artifacts, evaluate_run
     from dragon_governance.ledger import LedgerEntry, append_to_ledger, verify_ledger
     from dragon_governance.outcomes import Decision, Status
     from dragon_governance.policy import Policy, builtin_policy, load_policy
@@ -49,6 +49,7 @@ __all__ = [
     "__version__",
     "append_to_ledger",
     "builtin_policy",
+    "evaluate_artifacts",
     "evaluate_run",
     "load_calendar",
     "load_policy",
@@ -69,6 +70,7 @@ _LAZY: dict[str, str] = {
     "Status": "dragon_governance.outcomes",
     "append_to_ledger": "dragon_governance.ledger",
     "builtin_policy": "dragon_governance.policy",
+    "evaluate_artifacts": "dragon_governance.evaluation",
     "evaluate_run": "dragon_governance.evaluation",
     "load_calendar": "dragon_governance.session_calendar",
     "load_policy": "dragon_governance.policy",
