@@ -1,0 +1,256 @@
+"""The replay pipeline (``dragon replay``): every session's rollout decision over a span,
+in one pass.
+
+Steps: load the bars and cut them at ``last``; compute features once and run the run's
+branches once over all of it; then for each session ``s`` in ``[first, last]``:
+
+1. the branch files of the run cut at ``s`` — their sha256, from
+   :class:`dragon_compat.run_prefix.BranchPrefixes` (the long run's prefix plus the
+   session's end-of-data expiries; never re-run);
+2. the monitor at ``s`` (:func:`dragon_compat.monitor.monitor_at`, the tables reduced
+   once) and its four files' bytes;
+3. the manifest ``dragon daily --as-of s`` would write (the same inputs, roles,
+   versions and outputs);
+4. for each policy, dragon-governance's decision over those bytes at ``s``
+   (``evaluate_artifacts``: what ``dragon-governance check --as-of s --policy P`` gives
+   over that run directory — byte for byte, which the tests prove).
+
+Nothing per session touches the disk. The session's run is ``dragon daily`` *without*
+``--policy`` (a policy is governance's choice at check time, so every policy judges the
+same runs). Each policy's decisions then go through its replay ledger, from which the
+rollout state and the active branch come; see :mod:`dragon_compat.replaydir` for the
+files written and :mod:`dragon_compat.replay_summary` for the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dragon_compat.branch_file import RC1_BRANCH_SET, BranchSet
+from dragon_compat.branches import DEMO_ROLES, BranchRoles
+from dragon_compat.dragon_strategy import DragonRuleEngine
+from dragon_compat.errors import DragonUserError
+from dragon_compat.market_input import MarketInput
+from dragon_compat.monitor import BranchTables, monitor_at, monitor_inputs
+from dragon_compat.pipelines.daily import installed_versions, run_inputs, truncate_at
+from dragon_compat.run_prefix import BranchPrefixes
+from dragon_compat.rundir import MANIFEST_FILE, ManifestDocument, OutputFile, branch_file
+from dragon_runtime import LoopResult, canonical_json
+
+if TYPE_CHECKING:
+    from dragon_governance import Policy, RolloutDecision, SessionCalendar
+
+__all__ = [
+    "GOVERNANCE_EXTRA_HINT",
+    "PolicyDecisions",
+    "ReplayedSession",
+    "SessionEvaluation",
+    "replay_sessions",
+    "require_governance",
+]
+
+Progress = Callable[[str], None]
+
+GOVERNANCE_EXTRA_HINT = "pip install 'dragon-compat[governance]'"
+
+
+def require_governance() -> Any:
+    """``dragon_governance``, or a :class:`DragonUserError` (exit 2) naming the extra."""
+    try:
+        import dragon_governance
+    except ImportError:
+        raise DragonUserError(
+            "dragon replay needs dragon-governance, which is not installed: "
+            f"{GOVERNANCE_EXTRA_HINT}"
+        ) from None
+    return dragon_governance
+
+
+@dataclass(frozen=True, eq=False)
+class SessionEvaluation:
+    """One session of the replay: the run's files as bytes or digests, and the decision
+    of each policy over them."""
+
+    session: dt.date
+    files: dict[str, bytes]
+    """The governance sources (manifest and the monitor's four files) by file name."""
+    outputs: dict[str, str]
+    """Every output of the session's run (run-relative path → sha256)."""
+    decisions: tuple[RolloutDecision, ...]
+    """One per policy, in the order the policies were given."""
+
+
+@dataclass(frozen=True, eq=False)
+class ReplayedSession:
+    """One policy's decision at one session."""
+
+    session: dt.date
+    decision: RolloutDecision
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyDecisions:
+    """Every session's decision under one policy."""
+
+    name: str
+    policy: Policy
+    sessions: tuple[ReplayedSession, ...]
+
+
+def _span(days: np.ndarray, first: dt.date, last: dt.date, *, source: str) -> tuple[int, int]:
+    """Index of the first session ≥ ``first`` and the count of sessions (up to ``last``)."""
+    if first > last:
+        raise DragonUserError(
+            f"--from {first.isoformat()} is after --to {last.isoformat()}: nothing to replay"
+        )
+    start = int(np.searchsorted(days, np.datetime64(first, "D"), "left"))
+    if start >= days.size:
+        raise DragonUserError(f"{source}: no session in {first.isoformat()} .. {last.isoformat()}")
+    return start, days.size
+
+
+def _check_policies(governance: Any, policies: Sequence[Policy], branches: BranchSet) -> None:
+    names = [p.values.name for p in policies]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DragonUserError(
+            f"two policies are named {repeated[0]!r}: give each policy file a distinct name "
+            "(the replay's columns and ledgers are named after it)"
+        )
+    for policy in policies:
+        fallback = policy.values.fallback_branch
+        if fallback not in branches.names:
+            raise DragonUserError(
+                f"policy {policy.values.name!r}: fallback_branch {fallback!r} is not a branch "
+                f"of {branches.label} ({', '.join(branches.names)})"
+            )
+
+
+def load_policies(governance: Any, paths: Sequence[Path]) -> tuple[Policy, ...]:
+    """The policies of ``--policy`` (the built-in rc1-default when none); a bad file is a
+    :class:`DragonUserError` naming it."""
+    try:
+        if not paths:
+            return (governance.builtin_policy(),)
+        return tuple(governance.load_policy(path) for path in paths)
+    except governance.GovernanceUserError as err:
+        raise DragonUserError(err.message, exit_code=err.exit_code) from None
+
+
+def replay_sessions(
+    market: MarketInput,
+    *,
+    first: dt.date,
+    last: dt.date,
+    policies: Sequence[Policy],
+    roles: BranchRoles = DEMO_ROLES,
+    branches: BranchSet = RC1_BRANCH_SET,
+    calendar: SessionCalendar | None = None,
+    engine: DragonRuleEngine | None = None,
+    progress: Progress | None = None,
+) -> tuple[SessionEvaluation, ...]:
+    """Every session's evaluation in ``[first, last]`` (module docstring), one per
+    session in order. Raises :class:`DragonUserError` for a span outside the data or
+    without a session, a role that is not a branch, and policies with the same name or a
+    fallback that is not a branch."""
+    governance = require_governance()
+    step = progress or (lambda _label: None)
+    _check_policies(governance, policies, branches)
+    bars, session = truncate_at(market.bars, last, source=market.label)
+    engine = engine or DragonRuleEngine()
+    step("features")
+    prepared = engine.prepare(bars)
+    results: dict[str, LoopResult] = {}
+    for config in branches:
+        step(f"branch {config.name}")
+        results[config.name] = engine.run(branch=config, market=prepared)
+    step("sessions")
+    prefixes = {
+        name: BranchPrefixes(result, initial_capital_c=engine.loop_config.initial_capital_c)
+        for name, result in results.items()
+    }
+    days = prefixes[roles.candidate].sessions
+    start, end = _span(days, first, session, source=market.label)
+    inputs = monitor_inputs(
+        {n: BranchTables(r.events, r.trades, r.equity) for n, r in results.items()},
+        upto=session,
+        candidate=roles.candidate,
+        reference=roles.reference,
+        control=roles.control,
+    )
+    cal = calendar if calendar is not None else governance.load_calendar()
+    shared = _ManifestParts(market, roles, branches)
+    digests = {name: prefix.digests(start) for name, prefix in prefixes.items()}
+    evaluations = []
+    for k in range(start, end):
+        day = days[k].astype(dt.date)
+        outputs = {
+            branch_file(name, file): sha
+            for name in branches.names
+            for file, sha in next(digests[name]).items()
+        }
+        files = monitor_at(inputs, day).files()
+        outputs.update({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+        files[MANIFEST_FILE] = shared.manifest_bytes(day, outputs)
+        try:
+            decisions = tuple(
+                governance.evaluate_artifacts(
+                    files,
+                    outputs=outputs,
+                    as_of=day,
+                    policy=policy,
+                    calendar=cal,
+                    label=f"session {day.isoformat()}",
+                )
+                for policy in policies
+            )
+        except governance.GovernanceUserError as err:
+            raise DragonUserError(err.message, exit_code=err.exit_code) from None
+        evaluations.append(SessionEvaluation(day, files, outputs, decisions))
+    return tuple(evaluations)
+
+
+class _ManifestParts:
+    """What every session's manifest shares: roles, branches, versions, inputs."""
+
+    def __init__(self, market: MarketInput, roles: BranchRoles, branches: BranchSet) -> None:
+        self.roles = roles
+        self.branches = branches.names
+        self.versions = installed_versions()
+        self.inputs = run_inputs(market, branches)
+
+    def manifest_bytes(self, day: dt.date, outputs: dict[str, str]) -> bytes:
+        """``daily_manifest.json`` of ``dragon daily --as-of day``."""
+        manifest = ManifestDocument(
+            as_of=day,
+            data_latest_date=day,
+            candidate_branch=self.roles.candidate,
+            reference_branch=self.roles.reference,
+            control_branch=self.roles.control,
+            branches=self.branches,
+            versions=self.versions,
+            inputs=self.inputs,
+            outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
+        )
+        return canonical_json(manifest.to_document()).encode()
+
+
+def by_policy(
+    policies: Sequence[Policy], evaluations: Sequence[SessionEvaluation]
+) -> tuple[PolicyDecisions, ...]:
+    """The evaluations regrouped: every session's decision, per policy."""
+    return tuple(
+        PolicyDecisions(
+            name=policy.values.name,
+            policy=policy,
+            sessions=tuple(ReplayedSession(e.session, e.decisions[i]) for e in evaluations),
+        )
+        for i, policy in enumerate(policies)
+    )
