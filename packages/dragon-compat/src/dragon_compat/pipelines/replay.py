@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,18 @@ from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
 from dragon_compat.monitor import BranchTables, monitor_at, monitor_inputs
 from dragon_compat.pipelines.daily import installed_versions, run_inputs, truncate_at
+from dragon_compat.replay_summary import ReplayRow, policy_summary, row_cells
+from dragon_compat.replaydir import (
+    DECISION_COLUMNS,
+    DECISIONS_FILE,
+    DIFFERENCES_FILE,
+    REPLAY_SUMMARY_SCHEMA,
+    SUMMARY_FILE,
+    ledger_file,
+)
 from dragon_compat.run_prefix import BranchPrefixes
 from dragon_compat.rundir import MANIFEST_FILE, ManifestDocument, OutputFile, branch_file
+from dragon_compat.writes import StagedFiles, make_dirs
 from dragon_runtime import LoopResult, canonical_json
 
 if TYPE_CHECKING:
@@ -50,10 +60,14 @@ if TYPE_CHECKING:
 __all__ = [
     "GOVERNANCE_EXTRA_HINT",
     "PolicyDecisions",
+    "Replay",
     "ReplayedSession",
     "SessionEvaluation",
+    "by_policy",
+    "load_policies",
     "replay_sessions",
     "require_governance",
+    "run_replay",
 ]
 
 Progress = Callable[[str], None]
@@ -254,3 +268,118 @@ def by_policy(
         )
         for i, policy in enumerate(policies)
     )
+
+
+@dataclass(frozen=True, eq=False)
+class Replay:
+    """What ``dragon replay`` produced: the rows and summaries per policy, and where."""
+
+    out_dir: Path
+    first: dt.date
+    last: dt.date
+    roles: BranchRoles
+    policies: tuple[str, ...]
+    rows: dict[str, tuple[ReplayRow, ...]]
+    summary: dict[str, Any]
+    written: tuple[Path, ...]
+
+    def differences(self) -> list[tuple[dt.date, tuple[str, ...]]]:
+        """Sessions where the policies' decisions differ, with each policy's decision."""
+        columns = [self.rows[name] for name in self.policies]
+        out = []
+        for cells in zip(*columns, strict=True):
+            decisions = tuple(row.decision for row in cells)
+            if len(set(decisions)) > 1:
+                out.append((cells[0].session, decisions))
+        return out
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = [",".join(header), *(",".join(cells) for cells in rows)]
+    return "\n".join(lines) + "\n"
+
+
+def _prepare_out_dir(out_dir: Path, force: bool) -> None:
+    """Accept a missing or empty directory, or one holding a replay (its summary)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DragonUserError(f"{out_dir}: exists and is not a directory")
+    if not out_dir.is_dir() or force:
+        return
+    if any(out_dir.iterdir()) and not (out_dir / SUMMARY_FILE).is_file():
+        raise DragonUserError(
+            f"{out_dir}: not empty and not a replay directory; choose another --out "
+            "or pass --force to write into it"
+        )
+
+
+def run_replay(
+    market: MarketInput,
+    out_dir: Path,
+    *,
+    first: dt.date,
+    last: dt.date,
+    policies: Sequence[Policy],
+    roles: BranchRoles = DEMO_ROLES,
+    branches: BranchSet = RC1_BRANCH_SET,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Replay:
+    """Replay ``[first, last]`` under each policy and write the replay directory
+    (:mod:`dragon_compat.replaydir`) all or nothing. Raises :class:`DragonUserError` as
+    :func:`replay_sessions` does, for a directory that holds something else, and for a
+    failed write (``cannot write PATH: REASON``)."""
+    from dragon_compat.replay_ledger import replay_ledger
+
+    _prepare_out_dir(out_dir, force)
+    evaluations = replay_sessions(
+        market,
+        first=first,
+        last=last,
+        policies=policies,
+        roles=roles,
+        branches=branches,
+        progress=progress,
+    )
+    step = progress or (lambda _label: None)
+    step("ledgers")
+    rows: dict[str, tuple[ReplayRow, ...]] = {}
+    files: dict[str, bytes | str] = {}
+    for replayed in by_policy(policies, evaluations):
+        ledger, rows[replayed.name] = replay_ledger(replayed)
+        files[ledger_file(replayed.name)] = ledger
+    names = tuple(rows)
+    all_rows = [row_cells(row) for name in names for row in rows[name]]
+    files[DECISIONS_FILE] = _csv(DECISION_COLUMNS, all_rows)
+    replay = Replay(
+        out_dir=out_dir,
+        first=evaluations[0].session,
+        last=evaluations[-1].session,
+        roles=roles,
+        policies=names,
+        rows=rows,
+        summary={},
+        written=(),
+    )
+    if len(names) > 1:
+        files[DIFFERENCES_FILE] = _csv(
+            ("session", *names),
+            [(day.isoformat(), *decisions) for day, decisions in replay.differences()],
+        )
+    summary = {
+        "schema": REPLAY_SUMMARY_SCHEMA,
+        "first_session": replay.first.isoformat(),
+        "last_session": replay.last.isoformat(),
+        "candidate_branch": roles.candidate,
+        "reference_branch": roles.reference,
+        "control_branch": roles.control,
+        "policies": {name: policy_summary(rows[name]) for name in names},
+        "differing_sessions": len(replay.differences()) if len(names) > 1 else 0,
+    }
+    files[SUMMARY_FILE] = canonical_json(summary)
+    step("write")
+    make_dirs(out_dir)
+    with StagedFiles() as staged:
+        for name, data in files.items():
+            staged.stage(out_dir / name, data)
+        staged.commit()
+    return replace(replay, summary=summary, written=tuple(out_dir / name for name in files))
