@@ -39,11 +39,25 @@ STEPS = [
     "whole",
     "whole_to_floor",
     "peak_rss",
+    "replay",
+    "replay_to_whole",
+    "sample_daily",
+    "sample_replay",
+    "sample_replay_to_daily",
 ]
 """Every row the issue asks for: floor, load (Parquet and CSV), features and the rest
 of prepare, each branch loop, writing outputs, the whole run, its ratio to the
 floor and the peak RSS."""
-TARGETED = {"load_parquet", "features", *LOOP_STEPS, "whole", "whole_to_floor", "peak_rss"}
+TARGETED = {
+    "load_parquet",
+    "features",
+    *LOOP_STEPS,
+    "whole",
+    "whole_to_floor",
+    "peak_rss",
+    "replay_to_whole",
+    "sample_replay_to_daily",
+}
 
 
 def _bench(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -118,16 +118,27 @@ class PolicyDecisions:
     sessions: tuple[ReplayedSession, ...]
 
 
-def _span(days: np.ndarray, first: dt.date, last: dt.date, *, source: str) -> tuple[int, int]:
-    """Index of the first session ≥ ``first`` and the count of sessions (up to ``last``)."""
+def _start(days: np.ndarray, first: dt.date) -> int:
+    """Index of the first session on or after ``first`` (the span holds one: see
+    :func:`_clamped`)."""
+    return int(np.searchsorted(days, np.datetime64(first, "D"), "left"))
+
+
+def _clamped(market: MarketInput, first: dt.date, last: dt.date) -> dt.date:
+    """``last``, or the data's last session when ``last`` lies after it (a span may
+    reach past the data); a span that ends before the data begins has no session."""
     if first > last:
         raise DragonUserError(
             f"--from {first.isoformat()} is after --to {last.isoformat()}: nothing to replay"
         )
-    start = int(np.searchsorted(days, np.datetime64(first, "D"), "left"))
-    if start >= days.size:
-        raise DragonUserError(f"{source}: no session in {first.isoformat()} .. {last.isoformat()}")
-    return start, days.size
+    days = market.bars["trade_date"]
+    data_first, data_last = days.iloc[0].date(), days.iloc[-1].date()
+    if last < data_first or first > data_last:
+        raise DragonUserError(
+            f"{market.label}: no session in {first.isoformat()} .. {last.isoformat()} "
+            f"(the data covers {data_first.isoformat()} .. {data_last.isoformat()})"
+        )
+    return min(last, data_last)
 
 
 def _check_policies(governance: Any, policies: Sequence[Policy], branches: BranchSet) -> None:
@@ -177,7 +188,7 @@ def replay_sessions(
     governance = require_governance()
     step = progress or (lambda _label: None)
     _check_policies(governance, policies, branches)
-    bars, session = truncate_at(market.bars, last, source=market.label)
+    bars, session = truncate_at(market.bars, _clamped(market, first, last), source=market.label)
     engine = engine or DragonRuleEngine()
     step("features")
     prepared = engine.prepare(bars)
@@ -191,7 +202,7 @@ def replay_sessions(
         for name, result in results.items()
     }
     days = prefixes[roles.candidate].sessions
-    start, end = _span(days, first, session, source=market.label)
+    start, end = _start(days, first), days.size
     inputs = monitor_inputs(
         {n: BranchTables(r.events, r.trades, r.equity) for n, r in results.items()},
         upto=session,
