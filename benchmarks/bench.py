@@ -228,10 +228,11 @@ def _run_dragon(kind: str, command: list[str]) -> dict[str, Any]:
 
 def _replay_note(replay: dict[str, Any], sample: dict[str, dict[str, Any]]) -> str:
     decisions = ", ".join(f"{k} {v}" for k, v in sorted(replay["decisions"].items()))
+    daily, every = (sample[kind]["seconds"] for kind in _SAMPLE)
     return (
         f"replay: {replay['replayed_sessions']} sessions of the bench market ({decisions}); "
-        f"bundled sample as fresh `dragon` processes: daily {sample['sample_daily']['seconds']:.2f} s, "
-        f"replay of every session {sample['sample_replay']['seconds']:.2f} s"
+        f"bundled sample as fresh `dragon` processes: daily {daily:.2f} s, "
+        f"replay of every session {every:.2f} s"
     )
 
 

@@ -57,14 +57,24 @@ def _assert_prefixes(bars: pd.DataFrame, branch: str) -> int:
 def _relay_market() -> pd.DataFrame:
     """Two-board relays, a suspension while an exit is pending, and a late listing."""
     return make_bars(
-        path("600001.SH", [10.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 10.9, SUSPENDED, SUSPENDED, 10.5,
-                           10.4, 10.3]),
-        path("600002.SH", [8.0, LIMIT_UP, LIMIT_UP, 9.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 10.0,
-                           SUSPENDED, 9.9], sector="chips"),
-        path("000003.SZ", [None, None, None, 5.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 5.5, 5.4, 5.6],
-             sector="chips"),
-        path("600004.SH", [20.0, 20.1, LIMIT_UP, LIMIT_UP, SUSPENDED, LIMIT_UP, 24.0, 23.0,
-                           22.0, 21.0]),
+        path(
+            "600001.SH",
+            [10.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 10.9, SUSPENDED, SUSPENDED, 10.5, 10.4, 10.3],
+        ),
+        path(
+            "600002.SH",
+            [8.0, LIMIT_UP, LIMIT_UP, 9.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 10.0, SUSPENDED, 9.9],
+            sector="chips",
+        ),
+        path(
+            "000003.SZ",
+            [None, None, None, 5.0, LIMIT_UP, LIMIT_UP, LIMIT_UP, 5.5, 5.4, 5.6],
+            sector="chips",
+        ),
+        path(
+            "600004.SH",
+            [20.0, 20.1, LIMIT_UP, LIMIT_UP, SUSPENDED, LIMIT_UP, 24.0, 23.0, 22.0, 21.0],
+        ),
     )
 
 

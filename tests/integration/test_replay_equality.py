@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def _replay(market: MarketInput) -> tuple[SessionEvaluation, ...]:
     days = market.bars["trade_date"].dt.date
     return replay_sessions(
         market, first=days.min(), last=days.max(), policies=(governance.builtin_policy(),)
-    )
+    ).evaluations
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def _evening_in_process(market: MarketInput, day: date, root: Path) -> bytes:
 def _changes(replay: tuple[SessionEvaluation, ...]) -> list[SessionEvaluation]:
     return [
         now
-        for before, now in zip(replay, replay[1:], strict=False)
+        for before, now in pairwise(replay)
         if now.decisions[0].decision != before.decisions[0].decision
     ]
 

@@ -62,6 +62,7 @@ __all__ = [
     "PolicyDecisions",
     "Replay",
     "ReplayedSession",
+    "ReplayedSpan",
     "SessionEvaluation",
     "by_policy",
     "load_policies",
@@ -99,6 +100,27 @@ class SessionEvaluation:
     """Every output of the session's run (run-relative path → sha256)."""
     decisions: tuple[RolloutDecision, ...]
     """One per policy, in the order the policies were given."""
+
+
+@dataclass(frozen=True, eq=False)
+class ReplayedSpan:
+    """Every session's evaluation, in order, and the branch runs they were cut from."""
+
+    evaluations: tuple[SessionEvaluation, ...]
+    prefixes: dict[str, BranchPrefixes]
+
+    def run_files(self, index: int = -1) -> dict[str, bytes]:
+        """Every file of the run directory of evaluation ``index`` (default the last),
+        by run-relative path: the branch files, the monitor's and the manifest."""
+        evaluation = self.evaluations[index]
+        position = {name: int(np.searchsorted(p.sessions, np.datetime64(evaluation.session)))
+                    for name, p in self.prefixes.items()}  # fmt: skip
+        files = {
+            branch_file(name, file): data
+            for name, prefix in self.prefixes.items()
+            for file, data in prefix.files(position[name]).items()
+        }
+        return {**files, **evaluation.files}
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +202,7 @@ def replay_sessions(
     calendar: SessionCalendar | None = None,
     engine: DragonRuleEngine | None = None,
     progress: Progress | None = None,
-) -> tuple[SessionEvaluation, ...]:
+) -> ReplayedSpan:
     """Every session's evaluation in ``[first, last]`` (module docstring), one per
     session in order. Raises :class:`DragonUserError` for a span outside the data or
     without a session, a role that is not a branch, and policies with the same name or a
@@ -239,7 +261,7 @@ def replay_sessions(
         except governance.GovernanceUserError as err:
             raise DragonUserError(err.message, exit_code=err.exit_code) from None
         evaluations.append(SessionEvaluation(day, files, outputs, decisions))
-    return tuple(evaluations)
+    return ReplayedSpan(tuple(evaluations), prefixes)
 
 
 class _ManifestParts:
@@ -293,6 +315,14 @@ class Replay:
     rows: dict[str, tuple[ReplayRow, ...]]
     summary: dict[str, Any]
     written: tuple[Path, ...]
+    span: ReplayedSpan | None = None
+    """The sessions' evaluations and the branch runs (for ``--report``)."""
+
+    def require_span(self) -> ReplayedSpan:
+        """The evaluations and branch runs (always set by :func:`run_replay`)."""
+        if self.span is None:
+            raise ValueError("this replay keeps no evaluations")
+        return self.span
 
     def differences(self) -> list[tuple[dt.date, tuple[str, ...]]]:
         """Sessions where the policies' decisions differ, with each policy's decision."""
@@ -342,7 +372,7 @@ def run_replay(
     from dragon_compat.replay_ledger import replay_ledger
 
     _prepare_out_dir(out_dir, force)
-    evaluations = replay_sessions(
+    span = replay_sessions(
         market,
         first=first,
         last=last,
@@ -351,6 +381,7 @@ def run_replay(
         branches=branches,
         progress=progress,
     )
+    evaluations = span.evaluations
     step = progress or (lambda _label: None)
     step("ledgers")
     rows: dict[str, tuple[ReplayRow, ...]] = {}

@@ -7,6 +7,12 @@ it is read from a dragon-governance ledger (``--ledger FILE``), whose JSONL line
 hash}``. A ledger line carries no lifecycle state and no review, so a ledger record's
 ``state`` is the recommended branch and its ``review`` is ``None``.
 
+A replay directory (``dragon replay --out DIR``, ``--replay DIR``) feeds it too: its
+``decisions.csv`` (:mod:`dragon_compat.replaydir`) gives one record per session of the
+first policy listed (the first ``--policy`` of the replay), whose ``state`` is the
+rollout state and the active branch after that session (``ROLLED_BACK_PENDING_REVIEW ·
+alpha_first_selective_veto``).
+
 The ledger is read with the standard library (dragon-governance is an optional
 extra of compat): each line must be a JSON object with those fields, ``seq`` must
 count up from 1 and each ``prev_hash`` must be the previous line's ``hash``. The
@@ -16,13 +22,16 @@ does that.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dragon_compat.errors import DragonUserError
+from dragon_compat.replaydir import DECISION_COLUMNS, DECISIONS_FILE
 
 DECISIONS: tuple[str, ...] = ("PROCEED", "HOLD", "ROLLBACK_REVIEW_REQUIRED")
 """The rollout decisions, calm to severe (dragon-governance's values)."""
@@ -150,3 +159,44 @@ def read_ledger(path: Path) -> list[TimelineRecord]:
         )
         previous_hash = entry["hash"]
     return records
+
+
+def replay_records(rows: Sequence[Mapping[str, str]]) -> list[TimelineRecord]:
+    """The first policy's rows (``decisions.csv`` columns) as :class:`TimelineRecord`."""
+    if not rows:
+        return []
+    policy = rows[0]["policy"]
+    return [
+        TimelineRecord(
+            session=dt.date.fromisoformat(row["session"]),
+            decision=row["decision"],
+            state=f"{row['state']} · {row['active_branch']}",
+        )
+        for row in rows
+        if row["policy"] == policy
+    ]
+
+
+def read_replay(replay_dir: Path) -> list[TimelineRecord]:
+    """The timeline of a replay directory (its ``decisions.csv``, first policy)."""
+    path = Path(replay_dir) / DECISIONS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DragonUserError(f"{path}: no such file (not a replay directory?)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DragonUserError(f"{path}: cannot read the replay ({err})") from err
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != DECISION_COLUMNS:
+        raise DragonUserError(f"{path}: line 1: the header must be {','.join(DECISION_COLUMNS)}")
+    rows = list(reader)
+    for number, row in enumerate(rows, start=2):
+        if row["decision"] not in DECISIONS:
+            raise _ledger_error(
+                path, number, f"column 'decision' {row['decision']!r} is not one of {DECISIONS}"
+            )
+        try:
+            dt.date.fromisoformat(row["session"])
+        except (TypeError, ValueError):
+            raise _ledger_error(path, number, "column 'session' is not a YYYY-MM-DD date") from None
+    return replay_records(rows)
