@@ -19,6 +19,7 @@ def test_the_public_names_are_pinned():
     assert dragon_governance.__all__ == [
         "Decision",
         "GovernanceUserError",
+        "HistoryParses",
         "LedgerEntry",
         "Policy",
         "RolloutDecision",

@@ -37,10 +37,12 @@ if TYPE_CHECKING:
     from dragon_governance.policy import Policy, builtin_policy, load_policy
     from dragon_governance.session_calendar import SessionCalendar, load_calendar
     from dragon_governance.sessions_file import read_sessions_file
+    from dragon_governance.sources.history import HistoryParses
 
 __all__ = [
     "Decision",
     "GovernanceUserError",
+    "HistoryParses",
     "LedgerEntry",
     "Policy",
     "RolloutDecision",
@@ -63,6 +65,7 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "Decision": "dragon_governance.outcomes",
     "GovernanceUserError": "dragon_governance.errors",
+    "HistoryParses": "dragon_governance.sources.history",
     "LedgerEntry": "dragon_governance.ledger",
     "Policy": "dragon_governance.policy",
     "RolloutDecision": "dragon_governance.decision",

@@ -33,6 +33,7 @@ from dragon_governance.session_calendar import (
     load_calendar,
 )
 from dragon_governance.sessions_file import SessionsFile, read_sessions_file
+from dragon_governance.sources.history import HistoryParses
 from dragon_governance.sources.load import RunSources, load_run_sources, sources_from_bytes
 
 GOVERNANCE_DIST = "dragon-governance"
@@ -125,6 +126,7 @@ def evaluate_artifacts(
     calendar: SessionCalendar | None = None,
     sessions: str | os.PathLike[str] | None = None,
     label: str = "memory",
+    parses: HistoryParses | None = None,
 ) -> RolloutDecision:
     """Evaluate the gates over a run held in memory, never written to disk.
 
@@ -135,13 +137,16 @@ def evaluate_artifacts(
     byte-for-byte the one :func:`evaluate_run` gives for a run directory holding those
     bytes at ``as_of`` (the same policy, calendar and sessions file): a replay
     evaluates every session of a history this way. ``label`` names the run in the
-    messages of a missing source. Raises as :func:`evaluate_run` does for a bad policy
-    or sessions file and for a ``datetime`` ``as_of``.
+    messages of a missing source. ``parses`` (a ``HistoryParses``, one per sequence of
+    calls) lets successive calls whose ``monitor_history.csv`` extends the previous
+    call's parse only the new lines — a replay's sessions; the decision is the same.
+    Raises as :func:`evaluate_run` does for a bad policy or sessions file and for a
+    ``datetime`` ``as_of``.
     """
     _check_as_of(as_of)
     resolved_policy = _resolve_policy(policy)
     cal = _calendar(calendar, resolved_policy, sessions)
-    sources = sources_from_bytes(files, label=label)
+    sources = sources_from_bytes(files, label=label, parses=parses)
     evaluation_date = resolve_as_of(as_of, None, cal)
     return _evaluate(Path(label), sources, outputs, evaluation_date, resolved_policy, cal)
 

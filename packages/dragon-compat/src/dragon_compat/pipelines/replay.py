@@ -235,6 +235,7 @@ def replay_sessions(
     cal = calendar if calendar is not None else governance.load_calendar()
     shared = _ManifestParts(market, roles, branches)
     digests = {name: prefix.digests(start) for name, prefix in prefixes.items()}
+    parses = governance.HistoryParses()  # each session's history extends the last one's
     evaluations = []
     for k in range(start, end):
         day = days[k].astype(dt.date)
@@ -255,6 +256,7 @@ def replay_sessions(
                     policy=policy,
                     calendar=cal,
                     label=f"session {day.isoformat()}",
+                    parses=parses,
                 )
                 for policy in policies
             )

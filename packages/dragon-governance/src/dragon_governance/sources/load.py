@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from dragon_governance.reasons import WHOLE_FILE, Evidence
 from dragon_governance.regular_file import Refusal, RefusalKind, describe_size, read_bytes
-from dragon_governance.sources.history import HistoryFormatError, parse_history
+from dragon_governance.sources.history import HistoryFormatError, HistoryParses, parse_history
 from dragon_governance.sources.models import (
     DailyManifest,
     Divergence,
@@ -271,15 +271,16 @@ def load_history_source(run_dir: Path) -> LoadedSource[MonitorHistory]:
 
 
 def history_source(
-    data: bytes | None, problem: SourceProblem | None
+    data: bytes | None, problem: SourceProblem | None, parses: HistoryParses | None = None
 ) -> LoadedSource[MonitorHistory]:
     """``monitor_history.csv``'s bytes (or None with its ``problem``) parsed — the rules
-    of :func:`load_history_source`."""
+    of :func:`load_history_source` (through ``parses`` when given: see
+    :class:`~dragon_governance.sources.history.HistoryParses`)."""
     if data is None:
         return LoadedSource(HISTORY, not _absent(problem), None, None, problem)
     digest = hashlib.sha256(data).hexdigest()
     try:
-        history = parse_history(data)
+        history = parse_history(data) if parses is None else parses.parse(data)
     except HistoryFormatError as err:
         problem = SourceProblem(
             ProblemKind.INVALID, err.field, _evidence(err.value), f"{HISTORY.filename}: {err}"
@@ -302,18 +303,21 @@ def _in_memory(
     return data, None
 
 
-def sources_from_bytes(files: Mapping[str, bytes], *, label: str) -> RunSources:
+def sources_from_bytes(
+    files: Mapping[str, bytes], *, label: str, parses: HistoryParses | None = None
+) -> RunSources:
     """The five sources from their bytes, keyed by file name (a name absent from
     ``files`` is a missing source; ``label`` names where they came from in messages).
 
     Exactly the models, problems and sha256 :func:`load_run_sources` gives for a run
     directory holding these bytes: an in-process caller (``dragon replay``) evaluates
-    a session it never wrote to disk.
+    a session it never wrote to disk. ``parses`` carries the history's parse from one
+    call to the next (a replay's histories extend each other).
     """
     return RunSources(
         manifest=json_source(MANIFEST, DailyManifest, *_in_memory(files, MANIFEST, label)),
         health=json_source(HEALTH, MonitorHealth, *_in_memory(files, HEALTH, label)),
-        history=history_source(*_in_memory(files, HISTORY, label)),
+        history=history_source(*_in_memory(files, HISTORY, label), parses),
         divergence=json_source(DIVERGENCE, Divergence, *_in_memory(files, DIVERGENCE, label)),
         refined_control=json_source(
             REFINED_CONTROL, RefinedControl, *_in_memory(files, REFINED_CONTROL, label)
