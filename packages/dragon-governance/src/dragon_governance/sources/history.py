@@ -203,8 +203,8 @@ class HistoryParses:
         try:
             tail = data[len(previous) :].decode("utf-8")
         except UnicodeDecodeError as err:
-            at = len(previous) + err.start
-            raise HistoryFormatError("(file)", None, f"not UTF-8 (byte {at}: {err.reason})") from err
+            detail = f"not UTF-8 (byte {len(previous) + err.start}: {err.reason})"
+            raise HistoryFormatError("(file)", None, detail) from err
         reader = csv.reader(split_lines(tail), strict=True)
         try:
             _parse_rows(reader, 2 + len(rows), rows)
