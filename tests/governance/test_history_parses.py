@@ -78,14 +78,19 @@ _rows = st.lists(
     st.tuples(
         st.integers(0, 6),
         st.sampled_from(["A", "B", "C D", ""]),
-        st.sampled_from(["true", "false", "maybe", '"true'])),
+        st.sampled_from(["true", "false", "maybe", '"true']),
+    ),
     min_size=1,
     max_size=14,
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows=_rows, cuts=st.lists(st.integers(0, 14), min_size=1, max_size=6), tail=st.binary(max_size=6))
+@given(
+    rows=_rows,
+    cuts=st.lists(st.integers(0, 14), min_size=1, max_size=6),
+    tail=st.binary(max_size=6),
+)
 def test_any_growing_file_parses_as_each_whole_file(rows, cuts, tail):
     lines = [_line(*row) for row in sorted(rows, key=lambda r: r[0])]
     files = _grown(lines, [min(cut, len(lines)) for cut in cuts])

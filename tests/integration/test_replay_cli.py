@@ -50,7 +50,9 @@ def _patient_policy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def replayed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("replay") / "replay"
     done = subprocess.run(
         [sys.executable, "-m", "dragon_compat.cli", "replay", *SPAN, "--out", str(out)],
@@ -158,9 +160,7 @@ def test_two_policies_with_the_same_name_are_refused(dragon_cli: DragonCli, tmp_
 def test_the_default_and_a_patient_policy_differ_where_a_streak_escalates(
     dragon_cli: DragonCli, tmp_path: Path
 ):
-    builtin = (
-        resources.files("dragon_governance").joinpath("policies/rc1-default.toml")
-    )
+    builtin = resources.files("dragon_governance").joinpath("policies/rc1-default.toml")
     default = tmp_path / "rc1-default.toml"
     default.write_text(builtin.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "two"

@@ -127,9 +127,7 @@ def _text_of(data: bytes) -> str:
         ) from err
 
 
-def _parse_rows(
-    reader: Iterator[list[str]], first_line: int, rows: list[HistoryRow]
-) -> None:
+def _parse_rows(reader: Iterator[list[str]], first_line: int, rows: list[HistoryRow]) -> None:
     """Parse the data records of ``reader`` (the first on line ``first_line``) onto ``rows``."""
     for line_no, fields in enumerate(reader, start=first_line):
         if not fields:
