@@ -24,8 +24,11 @@ files written and :mod:`dragon_compat.replay_summary` for the summary.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,7 +54,7 @@ from dragon_compat.replaydir import (
 )
 from dragon_compat.run_prefix import BranchPrefixes
 from dragon_compat.rundir import MANIFEST_FILE, ManifestDocument, OutputFile, branch_file
-from dragon_compat.writes import StagedFiles, make_dirs
+from dragon_compat.writes import StagedFiles, make_dirs, remove_file
 from dragon_runtime import LoopResult, canonical_json
 
 if TYPE_CHECKING:
@@ -161,6 +164,10 @@ def _clamped(market: MarketInput, first: dt.date, last: dt.date) -> dt.date:
             f"(the data covers {data_first.isoformat()} .. {data_last.isoformat()})"
         )
     return min(last, data_last)
+
+
+_POLICY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A policy name a replay accepts: it names the policy's ledger file."""
 
 
 def _check_policies(governance: Any, policies: Sequence[Policy], branches: BranchSet) -> None:
@@ -338,8 +345,12 @@ class Replay:
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = [",".join(header), *(",".join(cells) for cells in rows)]
-    return "\n".join(lines) + "\n"
+    """RFC 4180 text with ``\\n`` line ends (a cell is quoted only when it must be)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def _prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -353,6 +364,15 @@ def _prepare_out_dir(out_dir: Path, force: bool) -> None:
             f"{out_dir}: not empty and not a replay directory; choose another --out "
             "or pass --force to write into it"
         )
+
+
+def _remove_stale(out_dir: Path, written: set[str]) -> None:
+    """Remove what an earlier replay of the directory wrote and this one did not (the
+    ledger of a policy no longer given, the differences of a single-policy replay)."""
+    stale = [*out_dir.glob(ledger_file("*")), out_dir / DIFFERENCES_FILE]
+    for path in stale:
+        if path.name not in written and path.is_file():
+            remove_file(path)
 
 
 def run_replay(
@@ -426,4 +446,5 @@ def run_replay(
         for name, data in files.items():
             staged.stage(out_dir / name, data)
         staged.commit()
+    _remove_stale(out_dir, set(files))
     return replace(replay, summary=summary, written=tuple(out_dir / name for name in files))
