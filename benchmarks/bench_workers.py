@@ -215,7 +215,7 @@ def replay_worker(args: argparse.Namespace) -> dict[str, Any]:
         policies=(dragon_governance.builtin_policy(),),
     )
     meter.switch(None)
-    summary = replay.summary["policies"]["rc1-default"]
+    summary = replay.policy_summary("rc1-default")
     return _measured(
         meter,
         rows=rows,

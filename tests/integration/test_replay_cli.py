@@ -76,7 +76,8 @@ def test_a_replay_writes_decisions_ledger_and_summary(replayed):
     assert rows[0]["session"] == "2023-08-01" and rows[-1]["session"] == "2023-09-28"
     summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
     assert summary["schema"] == REPLAY_SUMMARY_SCHEMA
-    policy = summary["policies"]["rc1-default"]
+    (policy,) = summary["policies"]
+    assert policy["policy"] == "rc1-default"
     assert policy["sessions"] == len(rows)
     assert sum(policy["sessions_per_decision"].values()) == len(rows)
     assert sum(policy["sessions_per_state"].values()) == len(rows)
@@ -169,7 +170,7 @@ def test_the_default_and_a_patient_policy_differ_where_a_streak_escalates(
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
-    assert list(summary["policies"]) == ["rc1-default", "patient"]
+    assert [p["policy"] for p in summary["policies"]] == ["rc1-default", "patient"]
     differences = list(csv.DictReader(io.StringIO((out / DIFFERENCES_FILE).read_text())))
     assert summary["differing_sessions"] == len(differences) > 0
     by_policy = {(r["policy"], r["session"]): r["decision"] for r in _rows(out)}

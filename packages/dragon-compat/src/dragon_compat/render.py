@@ -891,7 +891,7 @@ _SUMMARY_ROWS = (
 
 def replay_summary_table(replay: Replay) -> Table:
     """The policies side by side: sessions per decision and per state, rollbacks, flips."""
-    summaries = replay.summary["policies"]
+    summaries = {name: replay.policy_summary(name) for name in replay.policies}
     table = Table(
         title=f"replay {replay.first.isoformat()} .. {replay.last.isoformat()}",
         title_justify="left",

@@ -13,8 +13,8 @@ the docs take every name from here. Standard library only (``dragon --help`` rea
   format; ``recorded_at`` is the session's close, :data:`RECORDED_AT_TIME` UTC, so a
   replay is byte-identical run to run);
 - ``summary.json`` (schema :data:`REPLAY_SUMMARY_SCHEMA`): the span, the roles and, per
-  policy, sessions per decision and per state, rollbacks, mean sessions from candidate
-  start to rollback and flips;
+  policy in the order given (``policies``, a list), sessions per decision and per state,
+  rollbacks, mean sessions from candidate start to rollback and flips;
 - ``differences.csv`` (two or more policies only): the sessions where the policies'
   decisions differ, one column per policy.
 """

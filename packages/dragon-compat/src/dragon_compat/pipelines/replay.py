@@ -333,6 +333,11 @@ class Replay:
             raise ValueError("this replay keeps no evaluations")
         return self.span
 
+    def policy_summary(self, name: str) -> dict[str, Any]:
+        """The summary of the policy named ``name`` (``summary.json``'s entry)."""
+        found: dict[str, Any] = next(p for p in self.summary["policies"] if p["policy"] == name)
+        return found
+
     def differences(self) -> list[tuple[dt.date, tuple[str, ...]]]:
         """Sessions where the policies' decisions differ, with each policy's decision."""
         columns = [self.rows[name] for name in self.policies]
@@ -436,7 +441,7 @@ def run_replay(
         "candidate_branch": roles.candidate,
         "reference_branch": roles.reference,
         "control_branch": roles.control,
-        "policies": {name: policy_summary(rows[name]) for name in names},
+        "policies": [{"policy": name, **policy_summary(rows[name])} for name in names],
         "differing_sessions": len(replay.differences()) if len(names) > 1 else 0,
     }
     files[SUMMARY_FILE] = canonical_json(summary)
@@ -447,4 +452,6 @@ def run_replay(
             staged.stage(out_dir / name, data)
         staged.commit()
     _remove_stale(out_dir, set(files))
-    return replace(replay, summary=summary, written=tuple(out_dir / name for name in files))
+    return replace(
+        replay, summary=summary, written=tuple(out_dir / name for name in files), span=span
+    )
