@@ -265,3 +265,16 @@ def test_replay_report_writes_the_last_session_page(dragon_cli: DragonCli, tmp_p
     html = page.read_text(encoding="utf-8")
     assert "as of 2023-09-28" in html
     assert "chart-timeline" in html
+
+
+def test_a_symbolic_link_among_the_files_written_is_refused(dragon_cli: DragonCli, tmp_path: Path):
+    out = tmp_path / "r"
+    assert dragon_cli("replay", *SPAN, "--out", out).returncode == 0
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("mine\n")
+    (out / DECISIONS_FILE).unlink()
+    (out / DECISIONS_FILE).symlink_to(target)
+    done = dragon_cli("replay", *SPAN, "--out", out)
+    assert done.returncode == 2
+    assert "symbolic link" in done.stderr
+    assert target.read_text() == "mine\n"

@@ -38,6 +38,7 @@ import numpy as np
 
 from dragon_compat.branch_file import RC1_BRANCH_SET, BranchSet
 from dragon_compat.branches import DEMO_ROLES, BranchRoles
+from dragon_compat.confine import check_run_paths
 from dragon_compat.dragon_strategy import DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
@@ -446,6 +447,7 @@ def run_replay(
     }
     files[SUMMARY_FILE] = canonical_json(summary)
     step("write")
+    check_run_paths(out_dir, tuple(files))  # no symbolic link among the files written
     make_dirs(out_dir)
     with StagedFiles() as staged:
         for name, data in files.items():
