@@ -39,7 +39,8 @@ from dragon_governance.sources.load import RunSources, load_run_sources, sources
 GOVERNANCE_DIST = "dragon-governance"
 
 
-def _resolve_policy(policy: Policy | str | os.PathLike[str] | None) -> Policy:
+def resolve_policy(policy: Policy | str | os.PathLike[str] | None) -> Policy:
+    """``policy`` as a ``Policy``: itself, the file it names, or (None) the built-in one."""
     if policy is None:
         return builtin_policy()
     if isinstance(policy, Policy):
@@ -110,7 +111,7 @@ def evaluate_run(
     """
     _check_as_of(as_of)
     root = _run_root(run_dir)
-    resolved_policy = _resolve_policy(policy)
+    resolved_policy = resolve_policy(policy)
     cal = _calendar(calendar, resolved_policy, sessions)
     return _evaluate(
         root, load_run_sources(root), None, resolve_as_of(as_of, now, cal), resolved_policy, cal
@@ -144,7 +145,7 @@ def evaluate_artifacts(
     ``datetime`` ``as_of``.
     """
     _check_as_of(as_of)
-    resolved_policy = _resolve_policy(policy)
+    resolved_policy = resolve_policy(policy)
     cal = _calendar(calendar, resolved_policy, sessions)
     sources = sources_from_bytes(files, label=label, parses=parses)
     evaluation_date = resolve_as_of(as_of, None, cal)
