@@ -43,7 +43,12 @@ from dragon_compat.dragon_strategy import DragonRuleEngine
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
 from dragon_compat.monitor import BranchTables, monitor_at, monitor_inputs
-from dragon_compat.pipelines.daily import installed_versions, run_inputs, truncate_at
+from dragon_compat.pipelines.daily import (
+    daily_manifest,
+    installed_versions,
+    run_inputs,
+    truncate_at,
+)
 from dragon_compat.replay_summary import ReplayRow, policy_summary, row_cells
 from dragon_compat.replaydir import (
     DECISION_COLUMNS,
@@ -54,7 +59,7 @@ from dragon_compat.replaydir import (
     ledger_file,
 )
 from dragon_compat.run_prefix import BranchPrefixes
-from dragon_compat.rundir import MANIFEST_FILE, ManifestDocument, OutputFile, branch_file
+from dragon_compat.rundir import MANIFEST_FILE, branch_file
 from dragon_compat.writes import StagedFiles, make_dirs, remove_file
 from dragon_runtime import LoopResult, canonical_json
 
@@ -275,26 +280,26 @@ def replay_sessions(
 
 
 class _ManifestParts:
-    """What every session's manifest shares: roles, branches, versions, inputs."""
+    """What every session's manifest shares: the market, roles, branches, versions, inputs."""
 
     def __init__(self, market: MarketInput, roles: BranchRoles, branches: BranchSet) -> None:
+        self.market = market
         self.roles = roles
-        self.branches = branches.names
+        self.branches = branches
         self.versions = installed_versions()
         self.inputs = run_inputs(market, branches)
 
     def manifest_bytes(self, day: dt.date, outputs: dict[str, str]) -> bytes:
         """``daily_manifest.json`` of ``dragon daily --as-of day``."""
-        manifest = ManifestDocument(
+        manifest = daily_manifest(
+            self.market,
             as_of=day,
             data_latest_date=day,
-            candidate_branch=self.roles.candidate,
-            reference_branch=self.roles.reference,
-            control_branch=self.roles.control,
+            roles=self.roles,
             branches=self.branches,
-            versions=self.versions,
             inputs=self.inputs,
-            outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
+            outputs=outputs,
+            versions=self.versions,
         )
         return canonical_json(manifest.to_document()).encode()
 
