@@ -35,6 +35,7 @@ from tests.governance.ledgers import build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEDGER_01 = FIXTURES / "ledger-0.1.jsonl"
+MANIFESTS_01 = FIXTURES / "ledger-0.1-manifests"
 AS_OF = date(2024, 10, 8)
 MOMENT = datetime(2024, 10, 9, 7, 30, tzinfo=UTC)
 KEY = b"0123456789abcdef-test-key"
@@ -68,11 +69,22 @@ def test_a_01_rollback_waits_for_review_like_a_02_one(ledger_01: Path):
     assert status.pending is not None and status.pending.failing_gates == ()
 
 
-def test_decision_ids_are_those_the_01_code_recorded():
+def _decision_of_the_01_run(name: str, tmp_path: Path):
+    """Today's decision of a fixture run as it was when the 0.1 ledger was written: the
+    run's files with the manifest of that time (`ledger-0.1-manifests/`; later
+    regenerations of the fixtures changed only the manifests)."""
+    run = tmp_path / name
+    if not run.exists():
+        shutil.copytree(FIXTURES / name, run)
+        shutil.copyfile(MANIFESTS_01 / f"{name}.json", run / "daily_manifest.json")
+    return evaluate_run(run, as_of=AS_OF)
+
+
+def test_decision_ids_are_those_the_01_code_recorded(tmp_path: Path):
     """The fixture was written by the code before format 0.2: same runs, same ids."""
     recorded = [json.loads(line)["decision_id"] for line in LEDGER_01.read_text().splitlines()]
-    now = [_decision(name).decision_id for name in ("healthy_run", "rollback_run", "healthy_run")]
-    assert now == recorded
+    names = ("healthy_run", "rollback_run", "healthy_run")
+    assert [_decision_of_the_01_run(name, tmp_path).decision_id for name in names] == recorded
 
 
 def test_a_01_ledger_continues_with_02_lines_and_a_review(ledger_01: Path):

@@ -90,7 +90,8 @@ class LayoutSpec:
 
 
 _SIDE_HINT = (
-    "not in the {layout} export; supply it with --side-table (see the README's Data section)"
+    "not in the {layout} export; supply it with --side-table "
+    "(see docs/data.md, section Side tables)"
 )
 
 TUSHARE = LayoutSpec(

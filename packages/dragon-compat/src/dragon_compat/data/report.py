@@ -89,12 +89,15 @@ class Rule(StrEnum):
 
 RULE_DESCRIPTIONS: dict[Rule, str] = {
     Rule.MISSING_COLUMN: "a required column is absent",
-    Rule.AMBIGUOUS_COLUMN: "the column is in both the bars file and the side table",
+    Rule.AMBIGUOUS_COLUMN: (
+        "the column is supplied twice (by the bars file and a side table, or by two side tables)"
+    ),
     Rule.MISSING_VALUE: "a required value is empty",
     Rule.NOT_A_NUMBER: "the value is not a finite number",
     Rule.BAD_SYMBOL: (
         "symbol must name a code and its exchange: 600000.SH, sh600000, sh.600000, "
-        "SH600000, 600000.XSHG / 000001.XSHE, or a bare 6-digit code whose exchange "
+        "SH600000, 600000.XSHG / 000001.XSHE, 600000.SS, 830799.BSE, or a bare code whose "
+        "exchange "
         "its prefix tells (60/68/90 SH, 00/20/30 SZ, 4/8/92 BJ)"
     ),
     Rule.BAD_DATE: (
@@ -112,7 +115,9 @@ RULE_DESCRIPTIONS: dict[Rule, str] = {
     Rule.TURNOVER_OUT_OF_RANGE: (
         "turnover_rate should be within 0-100 (percent); the cell is treated as not reported"
     ),
-    Rule.BAD_IS_ST: "is_st must be one of true/false, 1/0, 是/否, Y/N (case-insensitive)",
+    Rule.BAD_IS_ST: (
+        "is_st must be one of true/false, 1/0, 是/否, Y/N, yes/no, t/f (case-insensitive)"
+    ),
     Rule.BAD_LIST_DATE: (
         "list_date must be empty or a date written YYYY-MM-DD, YYYYMMDD or YYYY/M/D"
     ),
@@ -174,6 +179,29 @@ RULE_HINTS: dict[Rule, str] = {
 COLLAPSED_RULES: frozenset[Rule] = frozenset(
     {Rule.PRICE_NOT_WHOLE_CENTS, Rule.ADJUSTED_PRICES_SUSPECTED}
 )
+
+
+def rules_markdown(rules: tuple[Rule, ...] = tuple(Rule)) -> str:
+    """The rule catalogue (rule, severity, what it requires, what to do) as Markdown,
+    ERRORs first, each group in catalogue order.
+
+    ``docs/data.md`` embeds this text between ``generated:data-rules`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    lines = ["| rule | severity | requires | what to do |", "|---|---|---|---|"]
+    for severity in (Severity.ERROR, Severity.WARNING):
+        lines += [
+            f"| `{rule.value}` | {severity.value} | {_cell(rule.description)} | "
+            f"{_cell(rule.hint)} |"
+            for rule in rules
+            if rule.severity is severity
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,43 @@ amount below 1e11 CNY; the bounds allow a hundred and a thousand times that, and
 TURNOVER_RANGE: Final[tuple[float, float]] = (0.0, 100.0)
 """Inclusive bounds of ``turnover_rate`` (percent)."""
 
+
+_BOUND_UNITS: Final[dict[str, str]] = {"volume": "shares"}
+"""Unit of a bounded column when it is not CNY."""
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value < 1e9 else f"{value:.0e}".replace("e+", "e")
+
+
+def value_bounds_markdown(
+    bounds: dict[str, float] = VALUE_BOUNDS,
+    turnover: tuple[float, float] = TURNOVER_RANGE,
+) -> str:
+    """The value bounds (columns, largest accepted value, unit, finding beyond) as
+    Markdown; columns sharing a bound share a row, in schema order.
+
+    ``docs/data.md`` embeds this text between ``generated:data-bounds`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    groups: dict[tuple[float, str], list[str]] = {}
+    for column in NORMALIZED_COLUMNS:
+        if column in bounds:
+            key = (bounds[column], _BOUND_UNITS.get(column, "CNY"))
+            groups.setdefault(key, []).append(f"`{column}`")
+    lines = ["| columns | accepted | unit | beyond |", "|---|---|---|---|"]
+    lines += [
+        f"| {' '.join(columns)} | ≤ {_number(bound)} | {unit} | VALUE_OUT_OF_RANGE (ERROR) |"
+        for (bound, unit), columns in groups.items()
+    ]
+    low, high = turnover
+    lines.append(
+        f"| `turnover_rate` | {_number(low)}–{_number(high)} | percent | "
+        "TURNOVER_OUT_OF_RANGE (WARNING; the cell becomes not reported) |"
+    )
+    return "\n".join(lines) + "\n"
+
+
 TRUE_TOKENS: Final[frozenset[str]] = frozenset({"true", "1", "是", "y", "yes", "t"})
 FALSE_TOKENS: Final[frozenset[str]] = frozenset({"false", "0", "否", "n", "no", "f"})
 """Accepted spellings of ``is_st`` (case-insensitive): true/false, 1/0, 是/否, Y/N

@@ -48,6 +48,41 @@ sample's busiest reach 0.29, while JoinQuant's cent-rounded qfq bars of 8 symbol
 reach 0.46 to 0.83."""
 
 
+def adjusted_tape_markdown(
+    min_rows: int = ADJUSTED_MIN_ROWS,
+    min_pre_close_c: int = ADJUSTED_MIN_PRE_CLOSE_C,
+    min_share: float = ADJUSTED_MIN_SHARE,
+) -> str:
+    """The thresholds of :func:`adjusted_tape` (constant, value, meaning) as Markdown.
+
+    ``docs/data.md`` embeds this text between ``generated:adjusted-tape`` markers;
+    ``dragon_compat.docs_tables`` checks and rewrites it.
+    """
+    rows = [
+        (
+            "ADJUSTED_MIN_PRE_CLOSE_C",
+            f"{min_pre_close_c / 100:.2f} CNY",
+            "a near miss counts only where `pre_close` is at least this (below, limits "
+            "are a few cents wide)",
+        ),
+        (
+            "ADJUSTED_MIN_ROWS",
+            f"{min_rows}",
+            "a symbol is suspected from this many evidence rows (near misses and bars "
+            "beyond their limits) ...",
+        ),
+        (
+            "ADJUSTED_MIN_SHARE",
+            f"{min_share:.0%}",
+            "... when they are at least this share of its rows at or near a limit "
+            "(exact limit closes, near misses, bars beyond)",
+        ),
+    ]
+    lines = ["| constant | value | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {value} | {meaning} |" for name, value, meaning in rows]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class TapeCheck:
     """What the tape checks found: the rows without a limit (None: none) and how many
