@@ -48,7 +48,9 @@ DEFAULT_CSV_ROWS = 1_000_000
 """The CSV copy holds the first whole sessions up to this many rows (0 = all):
 a 12.5 M-row CSV is ~1.8 GB and takes minutes to write and a minute to load on
 every run, while CSV stays off the hot path. rows/s extrapolates."""
-_MEASURED = ("floor", "pipeline", "csv")
+_MEASURED = ("floor", "pipeline", "csv", "replay")
+_SAMPLE = ("sample_daily", "sample_replay")
+"""The bundled sample's fresh ``dragon`` processes: one daily run, a replay of every session."""
 _VERSIONED = ("dragon-runtime", "dragon-compat", "numpy", "pandas", "pyarrow")
 
 
@@ -141,7 +143,7 @@ def _progress(message: str) -> None:
 
 def _benchmark(args: argparse.Namespace) -> int:
     from bench_cache import ensure_market, market_key
-    from bench_report import build_rows, print_table, write_json
+    from bench_report import build_rows, print_table, replay_rows, write_json
 
     key = market_key(args.symbols, args.sessions, args.seed)
     cache_dir = args.cache_dir.resolve()
@@ -159,15 +161,18 @@ def _benchmark(args: argparse.Namespace) -> int:
     except WorkerFailed as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
-    floor, pipeline, csv = (min(runs[kind], key=_measured_seconds) for kind in _MEASURED)
+    floor, pipeline, csv, replay = (min(runs[kind], key=_measured_seconds) for kind in _MEASURED)
+    sample = {kind: min(runs[kind], key=lambda run: run["seconds"]) for kind in _SAMPLE}
 
     rows = build_rows(floor, pipeline, csv, market.csv_facts, market.market["rows"])
+    rows += replay_rows(pipeline, replay, sample)
     title = (
         f"Dragon bench: {args.symbols:,} symbols × {args.sessions:,} sessions = "
         f"{market.market['rows']:,} rows, seed {args.seed}"
         + (" — PROFILED, timings inflated" if args.profile else "")
     )
-    print_table(rows, title, _notes(args, market, floor, pipeline, csv))
+    notes = [*_notes(args, market, floor, pipeline, csv), _replay_note(replay, sample)]
+    print_table(rows, title, notes)
     if args.json:
         facts = _facts(args, market, floor, pipeline, csv)
         write_json(args.json, rows, {**facts, "repetitions": runs})
@@ -176,7 +181,7 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str, list[Any]]:
     """Every measuring worker, ``--repeat`` times, interleaved: floor, whole run, CSV."""
-    runs: dict[str, list[Any]] = {kind: [] for kind in _MEASURED}
+    runs: dict[str, list[Any]] = {kind: [] for kind in (*_MEASURED, *_SAMPLE)}
     for repetition in range(1, args.repeat + 1):
         of = f" {repetition}/{args.repeat}" if args.repeat > 1 else ""
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
@@ -188,7 +193,47 @@ def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str
             )
         _progress(f"CSV load{of} (fresh process)")
         runs["csv"].append(_spawn("csv", args, csv=market.csv))
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
+            _progress(f"replay of the last sessions{of} (fresh process)")
+            runs["replay"].append(
+                _spawn("replay", args, parquet=market.parquet, out_dir=Path(out_dir))
+            )
+        with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
+            _progress(f"bundled sample: dragon daily, dragon replay{of} (fresh processes)")
+            for kind, command in _sample_commands(Path(out_dir)).items():
+                runs[kind].append(_run_dragon(kind, command))
     return runs
+
+
+def _sample_commands(out_dir: Path) -> dict[str, list[str]]:
+    """The two ``dragon`` commands on the bundled sample (default data)."""
+    dragon = [sys.executable, "-m", "dragon_compat.cli", "-q"]
+    return {
+        "sample_daily": [*dragon, "daily", "--out", str(out_dir / "daily")],
+        "sample_replay": [
+            *dragon, "replay", "--from", "1990-01-01", "--to", "2099-12-31",
+            "--out", str(out_dir / "replay"),
+        ],
+    }  # fmt: skip
+
+
+def _run_dragon(kind: str, command: list[str]) -> dict[str, Any]:
+    from bench_process import run_measured
+
+    done = run_measured(command)
+    if done.returncode != 0:
+        raise WorkerFailed(f"{kind} failed with exit status {done.returncode}: {done.stderr_tail}")
+    return done.as_json()
+
+
+def _replay_note(replay: dict[str, Any], sample: dict[str, dict[str, Any]]) -> str:
+    decisions = ", ".join(f"{k} {v}" for k, v in sorted(replay["decisions"].items()))
+    daily, every = (sample[kind]["seconds"] for kind in _SAMPLE)
+    return (
+        f"replay: {replay['replayed_sessions']} sessions of the bench market ({decisions}); "
+        f"bundled sample as fresh `dragon` processes: daily {daily:.2f} s, "
+        f"replay of every session {every:.2f} s"
+    )
 
 
 def _measured_seconds(result: dict[str, Any]) -> float:

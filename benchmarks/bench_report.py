@@ -10,6 +10,8 @@ each branch loop                       ≤ 1.5 s
 whole four-branch run with outputs     ≤ 20 s
 peak RSS of the whole-run process      ≤ 5 GiB
 whole run ÷ floor                      ≤ 4
+250-session replay ÷ whole run         ≤ 2
+sample replay ÷ sample ``dragon daily``  ≤ 3
 =====================================  ==========
 
 "cpu s" is the process's CPU time (user + system, every thread) in the step: on
@@ -43,6 +45,7 @@ from bench_workers import (
     PANEL,
     PREDICATES,
     PREPARE_SEGMENTS,
+    REPLAY,
     WRITE,
 )
 
@@ -53,6 +56,10 @@ LOOP_TARGET_S = 1.5
 WHOLE_TARGET_S = 20.0
 PEAK_RSS_TARGET = 5 * GIB
 WHOLE_TO_FLOOR_TARGET = 4.0
+REPLAY_TO_WHOLE_TARGET = 2.0
+"""A 250-session replay of the bench market ≤ 2× one whole four-branch run."""
+SAMPLE_REPLAY_TO_DAILY_TARGET = 3.0
+"""A replay of every session of the bundled sample ≤ 3× one ``dragon daily`` of it."""
 
 PASS, MISS = "PASS", "MISS"
 
@@ -72,6 +79,8 @@ class Row:
     ratio: float | None = None
     target: float | None = None
     measure: str = "seconds"
+    of: str = "floor"
+    """What a ``ratio`` target is a multiple of (the floor, unless the row says)."""
 
     @property
     def rows_per_second(self) -> float | None:
@@ -163,6 +172,52 @@ def build_rows(
     ]  # fmt: skip
 
 
+def _whole(pipeline: Mapping[str, Any]) -> dict[str, Any]:
+    p = _segments(pipeline)
+    loops = [name for name in p if name.startswith(LOOP_PREFIX)]
+    return _span(p[name] for name in [LOAD_PARQUET, *PREPARE_SEGMENTS, *loops, WRITE])
+
+
+def _process_row(step: str, label: str, run: Mapping[str, Any]) -> Row:
+    return Row(
+        step=step,
+        label=label,
+        seconds=run["seconds"],
+        cpu_seconds=run["cpu_seconds"],
+        sys_seconds=run["sys_seconds"],
+        peak_rss=run["peak_rss"],
+    )
+
+
+def replay_rows(
+    pipeline: Mapping[str, Any],
+    replay: Mapping[str, Any],
+    sample: Mapping[str, Mapping[str, Any]],
+) -> list[Row]:
+    """The replay rows: the bench market's replay (load → write, against the whole
+    four-branch run) and the bundled sample's replay (against its daily run), each pair
+    of the same kind (in-process segments; fresh processes, start → exit)."""
+    r = _segments(replay)
+    measured = _span([r[LOAD_PARQUET], r[REPLAY]])
+    whole = _whole(pipeline)
+    sessions = replay["replayed_sessions"]
+    daily, every = sample["sample_daily"], sample["sample_replay"]
+    return [
+        Row("replay", f"REPLAY of the last {sessions} sessions (load → write)",
+            seconds=measured["seconds"], cpu_seconds=measured["cpu_seconds"],
+            sys_seconds=measured["sys_seconds"], rows=measured["rows"],
+            peak_rss=measured["peak_rss"]),
+        Row("replay_to_whole", f"replay {sessions} ÷ whole four-branch run",
+            ratio=measured["seconds"] / whole["seconds"], target=REPLAY_TO_WHOLE_TARGET,
+            measure="ratio", of="whole"),
+        _process_row("sample_daily", "sample: `dragon daily` (fresh process)", daily),
+        _process_row("sample_replay", "sample: `dragon replay` of every session", every),
+        Row("sample_replay_to_daily", "sample replay ÷ sample daily",
+            ratio=every["seconds"] / daily["seconds"], target=SAMPLE_REPLAY_TO_DAILY_TARGET,
+            measure="ratio", of="daily"),
+    ]  # fmt: skip
+
+
 def missed(rows: Sequence[Row]) -> list[Row]:
     """Rows whose target is missed."""
     return [r for r in rows if r.status == MISS]
@@ -192,7 +247,7 @@ def _target(row: Row) -> str:
     if row.measure == "peak_rss":
         return f"≤ {_memory(row.target)}"
     if row.measure == "ratio":
-        return f"≤ {row.target:g}× floor"
+        return f"≤ {row.target:g}× {row.of}"
     return f"≤ {row.target:g} s"
 
 

@@ -13,6 +13,10 @@ work. A worker returns a JSON-able dict; ``bench.py`` writes it to ``--result``.
   one includes assembling the prepared market), each branch's loop, writing every
   branch's outputs.
 - ``csv``: :func:`~dragon_compat.data.load_bars` of the CSV copy.
+- ``replay``: ``dragon replay``'s pipeline over the market's last
+  :data:`REPLAY_SESSIONS` sessions (:func:`dragon_compat.pipelines.replay.run_replay`:
+  features and the four branches once, every session's monitor and governance
+  decision in-process, the replay directory written), after loading the market.
 
 The preparation steps are called one by one, exactly as
 :func:`dragon_compat.prepare.prepare_market` chains them (a compat test keeps the
@@ -43,6 +47,10 @@ WRITE = "write"
 FLOOR_READ = "floor_read"
 FLOOR_PASS = "floor_pass"
 LOAD_CSV = "load_csv"
+REPLAY = "replay"
+
+REPLAY_SESSIONS = 250
+"""Sessions the ``replay`` worker replays: the market's last 250 (a year)."""
 
 PREPARE_SEGMENTS = (LIMITS, FEATURES, PANEL, PREDICATES)
 
@@ -182,11 +190,46 @@ def csv_worker(args: argparse.Namespace) -> dict[str, Any]:
     return _measured(meter, rows=len(bars))
 
 
+def replay_worker(args: argparse.Namespace) -> dict[str, Any]:
+    """Load the market, then replay its last :data:`REPLAY_SESSIONS` sessions."""
+    meter = Meter(_profile_dir(args))
+    meter.switch(IMPORTS)
+    _preload("dragon_governance.evaluation", "dragon_governance.ledger")
+    import dragon_governance
+    from dragon_compat.market_input import load_market
+    from dragon_compat.pipelines.replay import run_replay
+
+    dragon_governance.load_calendar()  # the session cache, as every later run finds it
+    meter.switch(LOAD_PARQUET)
+    market = load_market(Path(args.parquet))
+    rows = len(market.bars)
+    meter.count(rows)
+    days = market.bars["trade_date"].drop_duplicates()
+    first = days.iloc[max(len(days) - REPLAY_SESSIONS, 0)].date()
+    meter.switch(REPLAY, rows)
+    replay = run_replay(
+        market,
+        Path(args.out_dir) / "replay",
+        first=first,
+        last=days.iloc[-1].date(),
+        policies=(dragon_governance.builtin_policy(),),
+    )
+    meter.switch(None)
+    summary = replay.policy_summary("rc1-default")
+    return _measured(
+        meter,
+        rows=rows,
+        replayed_sessions=summary["sessions"],
+        decisions=summary["sessions_per_decision"],
+    )
+
+
 WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "market": market_worker,
     "floor": floor_worker,
     "pipeline": pipeline_worker,
     "csv": csv_worker,
+    "replay": replay_worker,
 }
 """Worker kinds by name (``bench.py --worker KIND``)."""
 

@@ -39,11 +39,25 @@ STEPS = [
     "whole",
     "whole_to_floor",
     "peak_rss",
+    "replay",
+    "replay_to_whole",
+    "sample_daily",
+    "sample_replay",
+    "sample_replay_to_daily",
 ]
 """Every row the issue asks for: floor, load (Parquet and CSV), features and the rest
 of prepare, each branch loop, writing outputs, the whole run, its ratio to the
 floor and the peak RSS."""
-TARGETED = {"load_parquet", "features", *LOOP_STEPS, "whole", "whole_to_floor", "peak_rss"}
+TARGETED = {
+    "load_parquet",
+    "features",
+    *LOOP_STEPS,
+    "whole",
+    "whole_to_floor",
+    "peak_rss",
+    "replay_to_whole",
+    "sample_replay_to_daily",
+}
 
 
 def _bench(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -113,11 +127,22 @@ def test_missed_lists_exactly_the_miss_rows(runs: dict[str, Any]) -> None:
 
 def test_every_step_row_is_measured(runs: dict[str, Any]) -> None:
     for step, row in _rows(runs["first_json"]).items():
-        if step in ("whole_to_floor", "peak_rss"):
+        if step in ("whole_to_floor", "peak_rss", "replay_to_whole", "sample_replay_to_daily"):
             continue
         assert row["seconds"] > 0, step
-        assert row["rows"] > 0, step
+        if not step.startswith("sample_"):  # whole processes: no rows of their own
+            assert row["rows"] > 0, step
         assert row["peak_rss"] > 0, step
+
+
+def test_replay_ratios_are_against_the_whole_run_and_the_sample_daily(runs: dict[str, Any]):
+    rows = _rows(runs["first_json"])
+    assert rows["replay_to_whole"]["ratio"] == pytest.approx(
+        rows["replay"]["seconds"] / rows["whole"]["seconds"]
+    )
+    assert rows["sample_replay_to_daily"]["ratio"] == pytest.approx(
+        rows["sample_replay"]["seconds"] / rows["sample_daily"]["seconds"]
+    )
 
 
 def test_whole_run_is_the_sum_of_its_steps(runs: dict[str, Any]) -> None:

@@ -28,8 +28,11 @@ def test_public_names_are_pinned():
         "MonitorConfig",
         "MonitorHealth",
         "MonitorHistory",
+        "MonitorInputs",
         "RefinedControl",
         "compute_monitor",
+        "monitor_at",
+        "monitor_inputs",
         "write_monitor",
     }
 

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "run": "run one RC1 branch and write events/trades/equity CSV and summary.json",
     "daily": "the evening job: all branches, monitor artifacts and the daily manifest",
     "forward": "the next session's plan, governed (enforce|shadow) or standalone (off)",
+    "replay": "every session's rollout decision over a span, in one pass, under each policy",
     "report": "one self-contained HTML page of a run: curves, metrics, monitor, decision",
     "golden": "check or deliberately update the RC1 golden outputs",
     "demo": "the whole evening on the bundled sample: daily, governance check, forward plan",

@@ -111,6 +111,7 @@ COMMAND_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "run": ("data", "side_tables", "branches"),
     "daily": ("data", "side_tables", "branches", *_ROLES, "run_dir", "policy"),
     "forward": ("ledger", "policy", "sessions"),
+    "replay": ("data", "side_tables", "branches", *_ROLES),
     "report": ("ledger",),
 }
 """The settings each command takes from the configuration (it has their flags)."""

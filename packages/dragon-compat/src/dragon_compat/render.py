@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from dragon_compat.golden import GoldenProblem
     from dragon_compat.pipelines.daily import DailyRun
     from dragon_compat.pipelines.forward import ForwardPlan
+    from dragon_compat.pipelines.replay import Replay
     from dragon_compat.rundir import ForwardPlanDocument, PlanRollout
     from dragon_compat.sample.calibration import Comparison, Unit
 
@@ -91,6 +92,7 @@ __all__ = [
     "print_note",
     "print_notice",
     "print_path",
+    "print_replay",
     "print_run",
     "print_sample",
     "print_step",
@@ -99,6 +101,9 @@ __all__ = [
     "print_validation_findings",
     "print_validation_summary",
     "reconciliation_table",
+    "replay_differences_table",
+    "replay_summary_table",
+    "replay_timeline_table",
     "stderr",
     "stdout",
     "tape_comparison_table",
@@ -959,3 +964,104 @@ def print_report_step(console: Console, path: Path | None) -> None:
         console.print(f"no HTML report: it needs plotly ({REPORT_EXTRA_HINT})", markup=False)
         return
     print_report_written(console, path)
+
+
+_SUMMARY_ROWS = (
+    ("sessions", "sessions"),
+    ("rollbacks", "rollbacks"),
+    ("mean sessions to rollback", "mean_sessions_to_rollback"),
+    ("flips", "flips"),
+    ("final state", "final_state"),
+    ("final active branch", "final_active_branch"),
+)
+
+
+def replay_summary_table(replay: Replay) -> Table:
+    """The policies side by side: sessions per decision and per state, rollbacks, flips."""
+    summaries = {name: replay.policy_summary(name) for name in replay.policies}
+    table = Table(
+        title=f"replay {replay.first.isoformat()} .. {replay.last.isoformat()}",
+        title_justify="left",
+    )
+    table.add_column("", style="bold", no_wrap=True)
+    for name in replay.policies:
+        table.add_column(name, justify="right", no_wrap=True)
+    decisions = sorted({k for s in summaries.values() for k in s["sessions_per_decision"]})
+    states = sorted({k for s in summaries.values() for k in s["sessions_per_state"]})
+    for label, key in _SUMMARY_ROWS[:1]:
+        table.add_row(label, *(_value(summaries[n][key]) for n in replay.policies))
+    for decision in decisions:
+        table.add_row(
+            decision,
+            *(str(summaries[n]["sessions_per_decision"].get(decision, 0)) for n in replay.policies),
+        )
+    for state in states:
+        table.add_row(
+            state,
+            *(str(summaries[n]["sessions_per_state"].get(state, 0)) for n in replay.policies),
+        )
+    for label, key in _SUMMARY_ROWS[1:]:
+        table.add_row(label, *(_value(summaries[n][key]) for n in replay.policies))
+    return table
+
+
+def replay_timeline_table(replay: Replay, policy: str) -> Table:
+    """One policy's decisions as runs of equal (decision, state, active branch)."""
+    table = Table(title=f"timeline under {policy}", title_justify="left")
+    for column in ("from", "to", "sessions", "decision", "state", "active branch"):
+        table.add_column(column, no_wrap=True, justify="right" if column == "sessions" else "left")
+    rows = replay.rows[policy]
+    start = 0
+    for index in range(1, len(rows) + 1):
+        if index < len(rows) and _run_key(rows[index]) == _run_key(rows[start]):
+            continue
+        first, last = rows[start], rows[index - 1]
+        table.add_row(
+            first.session.isoformat(),
+            last.session.isoformat(),
+            str(index - start),
+            first.decision,
+            first.state,
+            first.active_branch,
+        )
+        start = index
+    return table
+
+
+def _run_key(row: Any) -> tuple[str, str, str]:
+    return row.decision, row.state, row.active_branch
+
+
+def replay_differences_table(replay: Replay) -> Table:
+    """The sessions where the policies' decisions differ, one column per policy."""
+    table = Table(title="sessions where the policies differ", title_justify="left")
+    table.add_column("session", no_wrap=True)
+    for name in replay.policies:
+        table.add_column(name, no_wrap=True)
+    for day, decisions in replay.differences():
+        table.add_row(day.isoformat(), *decisions)
+    return table
+
+
+def print_replay(console: Console, replay: Replay, input_label: str, fmt: str = "text") -> None:
+    """The replay's summary (policies side by side), each policy's timeline, the
+    differences between policies, and where the files are."""
+    tables = [replay_summary_table(replay)]
+    tables += [replay_timeline_table(replay, name) for name in replay.policies]
+    if len(replay.policies) > 1:
+        tables.append(replay_differences_table(replay))
+    print_tables(console, tables, fmt)
+    roles = replay.roles
+    print_note(
+        console,
+        Text(
+            f"{input_label} · candidate {roles.candidate} · reference {roles.reference} · "
+            f"control {roles.control}",
+            style="dim",
+        ),
+        fmt,
+    )
+    if fmt == "text":
+        print_path(console, "replay: ", replay.out_dir)
+    else:
+        print_note(console, f"replay: {replay.out_dir}", fmt)

@@ -39,7 +39,7 @@ from dragon_governance.lazy import lazy_exports
 if TYPE_CHECKING:
     from dragon_governance.decision import RolloutDecision, read_decision, write_decision
     from dragon_governance.errors import GovernanceUserError
-    from dragon_governance.evaluation import evaluate_run
+    from dragon_governance.evaluation import evaluate_artifacts, evaluate_run
     from dragon_governance.ledger import (
         Appended,
         LedgerEntry,
@@ -53,11 +53,13 @@ if TYPE_CHECKING:
     from dragon_governance.rollout_state import RolloutState, RolloutStatus, derive_state
     from dragon_governance.session_calendar import SessionCalendar, load_calendar
     from dragon_governance.sessions_file import read_sessions_file
+    from dragon_governance.sources.history import HistoryParses
 
 __all__ = [
     "Appended",
     "Decision",
     "GovernanceUserError",
+    "HistoryParses",
     "LedgerEntry",
     "Policy",
     "RolloutDecision",
@@ -70,6 +72,7 @@ __all__ = [
     "append_to_ledger",
     "builtin_policy",
     "derive_state",
+    "evaluate_artifacts",
     "evaluate_run",
     "ledger_status",
     "load_calendar",
@@ -85,6 +88,7 @@ _LAZY: dict[str, str] = {
     "Appended": "dragon_governance.ledger",
     "Decision": "dragon_governance.outcomes",
     "GovernanceUserError": "dragon_governance.errors",
+    "HistoryParses": "dragon_governance.sources.history",
     "LedgerEntry": "dragon_governance.ledger",
     "Policy": "dragon_governance.policy",
     "RolloutDecision": "dragon_governance.decision",
@@ -96,6 +100,7 @@ _LAZY: dict[str, str] = {
     "append_to_ledger": "dragon_governance.ledger",
     "builtin_policy": "dragon_governance.policy",
     "derive_state": "dragon_governance.rollout_state",
+    "evaluate_artifacts": "dragon_governance.evaluation",
     "evaluate_run": "dragon_governance.evaluation",
     "ledger_status": "dragon_governance.ledger",
     "load_calendar": "dragon_governance.session_calendar",

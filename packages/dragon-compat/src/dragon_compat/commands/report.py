@@ -1,11 +1,13 @@
-"""``dragon report RUN_DIR [--ledger FILE] [--risk-free RATE] --out FILE.html``.
+"""``dragon report RUN_DIR [--ledger FILE | --replay DIR] [--risk-free RATE] --out FILE.html``.
 
 Writes one self-contained HTML page of a complete daily run: every branch's equity
 and drawdown, the metrics table with its definitions, monthly returns, event and
 reason-code counts, the monitor's conditions over time, the rollout decision with
 every gate's evidence (when the run has one) and, with ``--ledger``, the decision
-timeline. Needs the ``report`` extra (plotly). Exit 0, or 2 for a missing extra,
-an incomplete run directory, a bad ledger or an unwritable ``--out``.
+timeline; with ``--replay DIR`` the decision and state timeline of a ``dragon
+replay`` directory. Needs the ``report`` extra (plotly). Exit 0, or 2 for a missing
+extra, an incomplete run directory, a bad ledger or replay, both given, or an
+unwritable ``--out``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--ledger", metavar="FILE", help="a dragon-governance ledger: adds the decision timeline"
     )
     parser.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="a `dragon replay` directory: adds its decision and state timeline (first policy)",
+    )
+    parser.add_argument(
         "--risk-free",
         type=rate,
         default=0.0,
@@ -49,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(
         Path(args.run_dir),
         ledger=Path(args.ledger) if args.ledger else None,
+        replay=Path(args.replay) if args.replay else None,
         risk_free=args.risk_free,
     )
     from dragon_compat import render

@@ -17,7 +17,12 @@ from dragon_compat.monitor.artifacts import (
     RefinedControl,
     write_monitor,
 )
-from dragon_compat.monitor.compute import compute_monitor
+from dragon_compat.monitor.compute import (
+    MonitorInputs,
+    compute_monitor,
+    monitor_at,
+    monitor_inputs,
+)
 from dragon_compat.monitor.conditions import CONDITIONS, ConditionSpec
 from dragon_compat.monitor.config import RC1_MONITOR, DivergenceBand, MonitorConfig
 from dragon_compat.monitor.inputs import BranchTables
@@ -45,7 +50,10 @@ __all__ = [
     "MonitorConfig",
     "MonitorHealth",
     "MonitorHistory",
+    "MonitorInputs",
     "RefinedControl",
     "compute_monitor",
+    "monitor_at",
+    "monitor_inputs",
     "write_monitor",
 ]

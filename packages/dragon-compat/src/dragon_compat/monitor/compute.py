@@ -15,6 +15,7 @@ session differs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -40,6 +41,7 @@ from dragon_compat.monitor.config import RC1_MONITOR
 from dragon_compat.monitor.divergence import control_status, divergence_level, jaccard
 from dragon_compat.monitor.inputs import (
     BranchTables,
+    ClosedTrades,
     EquityPath,
     EventMarks,
     branch_tables,
@@ -51,6 +53,64 @@ from dragon_runtime import EventType
 
 ENTRY_FILLED = str(EventType.ENTRY_FILLED)
 ENTER_SIGNAL = str(EventType.ENTER_SIGNAL)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class MonitorInputs:
+    """The three roles' tables reduced to the arrays the monitor reads, up to ``upto``.
+
+    Built once by :func:`monitor_inputs`; :func:`monitor_at` then gives the artifacts
+    of any candidate session up to ``upto`` without reading the tables again (a
+    replay evaluates every session of a history from one set of inputs).
+    """
+
+    candidate: str
+    reference: str
+    control: str
+    path: EquityPath
+    reference_path: EquityPath
+    trades: ClosedTrades
+    entry_fills: EventMarks
+    entry_signals: EventMarks
+    reference_fills: EventMarks
+    control_signals: EventMarks
+
+
+def monitor_inputs(
+    tables: Mapping[str, BranchTables],
+    *,
+    upto: date,
+    candidate: str = DEMO_ROLES.candidate,
+    reference: str = DEMO_ROLES.reference,
+    control: str = DEMO_ROLES.control,
+) -> MonitorInputs:
+    """Check and reduce the tables once (rows after ``upto`` ignored).
+
+    Raises :class:`~dragon_compat.errors.DragonUserError` for a missing branch, a bad
+    table, roles that are not distinct, or reference sessions that differ from the
+    candidate's up to ``upto``.
+    """
+    day = _session_day(upto)
+    _distinct_roles(candidate=candidate, reference=reference, control=control)
+    candidate_tables = branch_tables(tables, candidate, "candidate")
+    reference_tables = branch_tables(tables, reference, "reference")
+    control_tables = branch_tables(tables, control, "control")
+    path = equity_path(candidate_tables, candidate, day)
+    reference_path = equity_path(reference_tables, reference, day)
+    _require_same_sessions(path, candidate, reference_path, reference)
+    events = event_marks(candidate_tables, candidate, (ENTRY_FILLED, ENTER_SIGNAL))
+    return MonitorInputs(
+        candidate=candidate,
+        reference=reference,
+        control=control,
+        path=path,
+        reference_path=reference_path,
+        trades=closed_trades(candidate_tables, candidate, day),
+        entry_fills=events[ENTRY_FILLED],
+        entry_signals=events[ENTER_SIGNAL],
+        reference_fills=event_marks(reference_tables, reference, (ENTRY_FILLED,))[ENTRY_FILLED],
+        control_signals=event_marks(control_tables, control, (ENTER_SIGNAL,))[ENTER_SIGNAL],
+    )
 
 
 def compute_monitor(
@@ -68,58 +128,64 @@ def compute_monitor(
     :class:`~dragon_compat.errors.DragonUserError` for a missing branch, a bad
     table, an ``as_of`` that is not a candidate session, or misaligned calendars.
     """
+    inputs = monitor_inputs(
+        tables, upto=as_of, candidate=candidate, reference=reference, control=control
+    )
+    return monitor_at(inputs, as_of)
+
+
+def monitor_at(inputs: MonitorInputs, as_of: date) -> MonitorArtifacts:
+    """The artifacts for the candidate session ``as_of`` (at most ``inputs``' ``upto``):
+    every series is evaluated over the sessions up to ``as_of`` alone, so the result is
+    :func:`compute_monitor`'s for the tables cut at ``as_of``. Raises
+    :class:`~dragon_compat.errors.DragonUserError` when ``as_of`` is not a candidate
+    session."""
     day = _session_day(as_of)
-    _distinct_roles(candidate=candidate, reference=reference, control=control)
-    candidate_tables = branch_tables(tables, candidate, "candidate")
-    reference_tables = branch_tables(tables, reference, "reference")
-    control_tables = branch_tables(tables, control, "control")
-
-    path = equity_path(candidate_tables, candidate, day)
-    _require_session(path, candidate, day)
-    reference_path = equity_path(reference_tables, reference, day)
-    _require_same_sessions(path, candidate, reference_path, reference)
-
-    events = event_marks(candidate_tables, candidate, (ENTRY_FILLED, ENTER_SIGNAL))
+    path = _until(inputs.path, day)
+    _require_session(path, inputs.candidate, day)
+    reference_path = _until(inputs.reference_path, day)
+    closed = int(np.searchsorted(inputs.trades.exit_dates, np.datetime64(day, "D"), "right"))
+    trades = ClosedTrades(
+        exit_dates=inputs.trades.exit_dates[:closed], won=inputs.trades.won[:closed]
+    )
     series = evaluate_conditions(
-        path,
-        reference_path,
-        closed_trades(candidate_tables, candidate, day),
-        events[ENTRY_FILLED].sessions,
-        RC1_MONITOR,
+        path, reference_path, trades, inputs.entry_fills.sessions, RC1_MONITOR
     )
     window = _comparison_window(path)
-    entry_jaccard = _window_jaccard(
-        window,
-        events[ENTRY_FILLED],
-        event_marks(reference_tables, reference, (ENTRY_FILLED,))[ENTRY_FILLED],
-    )
-    alignment = _window_jaccard(
-        window,
-        events[ENTER_SIGNAL],
-        event_marks(control_tables, control, (ENTER_SIGNAL,))[ENTER_SIGNAL],
-    )
+    entry_jaccard = _window_jaccard(window, inputs.entry_fills, inputs.reference_fills)
+    alignment = _window_jaccard(window, inputs.entry_signals, inputs.control_signals)
     return_gap = float(next(s for s in series if s.spec is W2_RETURN_GAP_20D).value[-1])
     as_of_text = day.isoformat()
     return MonitorArtifacts(
         health=MonitorHealth(
-            as_of=as_of_text, branch=candidate, conditions=tuple(_status(s) for s in series)
+            as_of=as_of_text, branch=inputs.candidate, conditions=tuple(_status(s) for s in series)
         ),
         history=_history(path.sessions, series),
         divergence=Divergence(
             as_of=as_of_text,
-            candidate_branch=candidate,
-            reference_branch=reference,
+            candidate_branch=inputs.candidate,
+            reference_branch=inputs.reference,
             entry_jaccard=entry_jaccard,
             return_gap=return_gap,
             level=divergence_level(entry_jaccard, return_gap, RC1_MONITOR),
         ),
         refined_control=RefinedControl(
             as_of=as_of_text,
-            candidate_branch=candidate,
-            control_branch=control,
+            candidate_branch=inputs.candidate,
+            control_branch=inputs.control,
             alignment_ratio=alignment,
             status=control_status(alignment, RC1_MONITOR),
         ),
+    )
+
+
+def _until(path: EquityPath, day: date) -> EquityPath:
+    """``path``'s sessions up to ``day`` (a prefix: sessions are increasing)."""
+    end = int(np.searchsorted(path.sessions, np.datetime64(day, "D"), "right"))
+    if end == path.sessions.size:
+        return path
+    return EquityPath(
+        sessions=path.sessions[:end], equity=path.equity[:end], drawdown=path.drawdown[:end]
     )
 
 

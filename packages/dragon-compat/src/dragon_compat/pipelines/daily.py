@@ -81,6 +81,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "DailyRun",
     "check_policy",
+    "daily_manifest",
     "daily_steps",
     "installed_versions",
     "run_daily",
@@ -164,6 +165,34 @@ def run_inputs(
             FileDigest(path=str(policy), role=InputRole.POLICY, sha256=file_sha256(policy))
         )
     return tuple(inputs)
+
+
+def daily_manifest(
+    market: MarketInput,
+    *,
+    as_of: dt.date,
+    data_latest_date: dt.date,
+    roles: BranchRoles,
+    branches: BranchSet,
+    inputs: tuple[FileDigest, ...],
+    outputs: Mapping[str, str],
+    versions: Mapping[str, str] | None = None,
+) -> ManifestDocument:
+    """The ``daily_manifest.json`` of a daily run of ``market`` for ``as_of`` that wrote
+    ``outputs`` (run-relative path → sha256); ``versions`` default to the installed
+    distributions'. ``dragon replay`` builds each session's manifest through here."""
+    return ManifestDocument(
+        as_of=as_of,
+        data_latest_date=data_latest_date,
+        candidate_branch=roles.candidate,
+        reference_branch=roles.reference,
+        control_branch=roles.control,
+        branches=branches.names,
+        versions=dict(versions) if versions is not None else installed_versions(),
+        inputs=inputs,
+        outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
+        data_quality=market.quality,
+    )
 
 
 def check_policy(policy: Path, branches: BranchSet) -> None:
@@ -306,17 +335,14 @@ def run_daily(
             outputs[name] = staged.stage(run_dir / name, data)
 
         step("manifest")
-        manifest = ManifestDocument(
+        manifest = daily_manifest(
+            market,
             as_of=session,
             data_latest_date=bars["trade_date"].max().date(),
-            candidate_branch=roles.candidate,
-            reference_branch=roles.reference,
-            control_branch=roles.control,
-            branches=branches.names,
-            versions=installed_versions(),
+            roles=roles,
+            branches=branches,
             inputs=identity.inputs,
-            outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
-            data_quality=market.quality,
+            outputs=outputs,
         )
         staged.stage(run_dir / MANIFEST_FILE, canonical_json(manifest.to_document()))
         _commit(staged, run_dir, branches.names)

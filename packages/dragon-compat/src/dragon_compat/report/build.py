@@ -8,7 +8,8 @@ branch's metrics and the monitor's tracks, and assembles the sections into one p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +31,7 @@ from dragon_compat.report.sections import (
     overview_section,
     timeline_section,
 )
-from dragon_compat.report.timeline import TimelineRecord, read_ledger
+from dragon_compat.report.timeline import TimelineRecord, read_ledger, read_replay
 from dragon_compat.writes import write_file
 
 
@@ -70,8 +71,10 @@ def build_from(
     timeline: Sequence[TimelineRecord] | None = None,
     risk_free: float = 0.0,
     max_points: int = MAX_POINTS,
+    source: str = "ledger",
 ) -> Report:
-    """The page for an already-read run (``timeline`` None = no timeline section)."""
+    """The page for an already-read run (``timeline`` None = no timeline section;
+    ``source`` names where the timeline came from: ``ledger`` or ``replay``)."""
     sections = [
         overview_section(run),
         decision_section(run),
@@ -82,7 +85,7 @@ def build_from(
         monitor_section(run, condition_tracks(run), max_points),
     ]
     if timeline is not None:
-        sections.append(timeline_section(timeline, until=run.as_of))
+        sections.append(timeline_section(timeline, until=run.as_of, source=source))
     candidate = run.roles["candidate"]
     page = render_page(
         f"Dragon run report — as of {run.as_of.isoformat()}",
@@ -102,15 +105,45 @@ def build_report(
     run_dir: Path,
     *,
     ledger: Path | None = None,
+    replay: Path | None = None,
     risk_free: float = 0.0,
     max_points: int = MAX_POINTS,
 ) -> Report:
-    """The report of ``run_dir`` (and, with ``ledger``, its decision timeline)."""
+    """The report of ``run_dir`` and, with ``ledger`` or ``replay`` (a ``dragon replay``
+    directory; not both), its decision and state timeline."""
     if not -1.0 < risk_free < 1.0:
         raise DragonUserError(f"--risk-free {risk_free}: expected an annual rate in (-1, 1)")
+    if ledger is not None and replay is not None:
+        raise DragonUserError("give --ledger or --replay, not both: the page has one timeline")
     run = read_run(Path(run_dir))
-    timeline = read_ledger(Path(ledger)) if ledger is not None else None
-    return build_from(run, timeline=timeline, risk_free=risk_free, max_points=max_points)
+    timeline = None
+    source = "ledger"
+    if ledger is not None:
+        timeline = read_ledger(Path(ledger))
+    elif replay is not None:
+        timeline, source = read_replay(Path(replay)), "replay"
+    return build_from(
+        run, timeline=timeline, risk_free=risk_free, max_points=max_points, source=source
+    )
+
+
+def build_from_files(
+    files: Mapping[str, bytes],
+    *,
+    timeline: Sequence[TimelineRecord] | None = None,
+    source: str = "replay",
+    risk_free: float = 0.0,
+) -> Report:
+    """The page of a run held in memory (run-relative path → bytes; ``dragon replay
+    --report`` passes its last session's run): the files are materialised in a
+    temporary directory, read as any run directory, and removed."""
+    with tempfile.TemporaryDirectory(prefix="dragon-report-") as scratch:
+        root = Path(scratch)
+        for name, data in files.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return build_from(read_run(root), timeline=timeline, risk_free=risk_free, source=source)
 
 
 def write_report(report: Report, out: Path) -> Path:
@@ -123,4 +156,11 @@ def write_report(report: Report, out: Path) -> Path:
     return out
 
 
-__all__ = ["Report", "build_from", "build_report", "metrics_of", "write_report"]
+__all__ = [
+    "Report",
+    "build_from",
+    "build_from_files",
+    "build_report",
+    "metrics_of",
+    "write_report",
+]

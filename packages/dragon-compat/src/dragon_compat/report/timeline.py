@@ -9,16 +9,25 @@ rollout state after every line (``dragon_governance.rollout_state``), so a recor
 ROLLED_BACK_PENDING_REVIEW, ROLLED_BACK, RETIRED) and reviews are marked. Reading a
 ledger therefore needs dragon-governance (the ``governance`` extra); the rest of the
 report does not.
+
+A replay directory (``dragon replay --out DIR``, ``--replay DIR``) feeds it too: its
+``decisions.csv`` (:mod:`dragon_compat.replaydir`) gives one record per session of the
+first policy listed (the first ``--policy`` of the replay), whose ``state`` is the
+rollout state after that session, as the replay's ledger gives it (a replay records
+no reviews). It is read with the standard library.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Sequence
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dragon_compat.errors import DragonUserError
+from dragon_compat.replaydir import DECISION_COLUMNS, DECISIONS_FILE
 
 DECISIONS: tuple[str, ...] = ("PROCEED", "HOLD", "ROLLBACK_REVIEW_REQUIRED")
 """The rollout decisions, calm to severe (dragon-governance's values)."""
@@ -124,3 +133,48 @@ def read_ledger(path: Path) -> list[TimelineRecord]:
         assert latest is not None  # a review always follows a decision (verified)
         records.append(TimelineRecord(step.as_of, latest, step.state.value, review))
     return records
+
+
+def replay_records(rows: Sequence[Mapping[str, str]]) -> list[TimelineRecord]:
+    """The first policy's rows (``decisions.csv`` columns) as :class:`TimelineRecord`."""
+    if not rows:
+        return []
+    policy = rows[0]["policy"]
+    return [
+        TimelineRecord(
+            session=dt.date.fromisoformat(row["session"]),
+            decision=row["decision"],
+            state=row["state"],
+        )
+        for row in rows
+        if row["policy"] == policy
+    ]
+
+
+def _row_error(path: Path, line: int, message: str) -> DragonUserError:
+    return DragonUserError(f"{path}: line {line}: {message}")
+
+
+def read_replay(replay_dir: Path) -> list[TimelineRecord]:
+    """The timeline of a replay directory (its ``decisions.csv``, first policy)."""
+    path = Path(replay_dir) / DECISIONS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DragonUserError(f"{path}: no such file (not a replay directory?)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DragonUserError(f"{path}: cannot read the replay ({err})") from err
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != DECISION_COLUMNS:
+        raise DragonUserError(f"{path}: line 1: the header must be {','.join(DECISION_COLUMNS)}")
+    rows = list(reader)
+    for number, row in enumerate(rows, start=2):
+        if row["decision"] not in DECISIONS:
+            raise _row_error(
+                path, number, f"column 'decision' {row['decision']!r} is not one of {DECISIONS}"
+            )
+        try:
+            dt.date.fromisoformat(row["session"])
+        except (TypeError, ValueError):
+            raise _row_error(path, number, "column 'session' is not a YYYY-MM-DD date") from None
+    return replay_records(rows)

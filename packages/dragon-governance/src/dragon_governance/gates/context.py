@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,9 @@ class GateContext:
 
     ``as_of`` is the evaluation date ("after its close"); ``expected_session`` is the
     latest XSHG session ``<= as_of``, None when ``as_of`` lies outside the calendar.
+    ``output_digests`` (run-relative path → sha256 of the bytes the run holds there)
+    replaces reading the manifest's outputs from ``run_dir`` when the run was never
+    written to disk (an in-process evaluation, ``evaluate_artifacts``).
     """
 
     run_dir: Path
@@ -25,3 +29,4 @@ class GateContext:
     calendar: SessionCalendar
     policy: PolicyValues
     sources: RunSources
+    output_digests: Mapping[str, str] | None = None

@@ -206,6 +206,11 @@ def _calendar_end(ctx: GateContext) -> list[Reason]:
 
 def _output_problem(ctx: GateContext, path: str, recorded: str) -> tuple[str | None, str | None]:
     """(actual sha256 or None, what is wrong or None) for one listed output."""
+    if ctx.output_digests is not None:
+        held = ctx.output_digests.get(path)
+        if held is None:
+            return None, "it cannot be read (not among the run's outputs)"
+        return held, None if held == recorded else "its sha256 differs (edited?)"
     try:
         actual = sha256_of(ctx.run_dir / path, limit=OUTPUT_MAX_BYTES, confine_to=ctx.run_dir)
     except Refusal as refusal:

@@ -116,21 +116,49 @@ def _check_grid(rows: list[HistoryRow]) -> None:
             )
 
 
-def parse_history(data: bytes) -> MonitorHistory:
-    """Parse the CSV bytes; raise ``HistoryFormatError`` naming line/column and rule."""
+def _text_of(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         raise HistoryFormatError("line 1", None, "file starts with a UTF-8 byte-order mark")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise HistoryFormatError(
             "(file)", None, f"not UTF-8 (byte {err.start}: {err.reason})"
         ) from err
-    lines = split_lines(text)
+
+
+def _parse_rows(reader: Iterator[list[str]], first_line: int, rows: list[HistoryRow]) -> None:
+    """Parse the data records of ``reader`` (the first on line ``first_line``) onto ``rows``."""
+    for line_no, fields in enumerate(reader, start=first_line):
+        if not fields:
+            raise HistoryFormatError(f"line {line_no}", "", f"line {line_no}: empty line")
+        if len(rows) == HISTORY_MAX_ROWS:
+            raise HistoryFormatError(
+                f"line {line_no}",
+                None,
+                f"line {line_no}: more than {HISTORY_MAX_ROWS:,} rows (the cap on "
+                "monitor_history.csv)",
+            )
+        rows.append(_parse_row(line_no, fields))
+
+
+def _history(rows: list[HistoryRow]) -> MonitorHistory:
+    if not rows:
+        raise HistoryFormatError("line 2", None, "no rows after the header")
+    _check_grid(rows)
+    return MonitorHistory.model_construct(
+        rows=tuple(sorted(rows, key=lambda row: (row.as_of, row.condition_id)))
+    )
+
+
+def parse_history(data: bytes) -> MonitorHistory:
+    """Parse the CSV bytes; raise ``HistoryFormatError`` naming line/column and rule."""
+    lines = split_lines(_text_of(data))
     first = next(lines, None)
     if first is None:
         raise HistoryFormatError("line 1", None, "empty file: no header")
     reader = csv.reader(itertools.chain([first], lines), strict=True)
+    rows: list[HistoryRow] = []
     try:
         header = next(reader)
         if tuple(header) != HISTORY_COLUMNS:
@@ -139,23 +167,48 @@ def parse_history(data: bytes) -> MonitorHistory:
                 ",".join(header),
                 f"header must be exactly {','.join(HISTORY_COLUMNS)!r}, got {first!r}",
             )
-        rows: list[HistoryRow] = []
-        for line_no, fields in enumerate(reader, start=2):
-            if not fields:
-                raise HistoryFormatError(f"line {line_no}", "", f"line {line_no}: empty line")
-            if len(rows) == HISTORY_MAX_ROWS:
-                raise HistoryFormatError(
-                    f"line {line_no}",
-                    None,
-                    f"line {line_no}: more than {HISTORY_MAX_ROWS:,} rows (the cap on "
-                    "monitor_history.csv)",
-                )
-            rows.append(_parse_row(line_no, fields))
+        _parse_rows(reader, 2, rows)
     except csv.Error as err:
         line_no = reader.line_num
         raise HistoryFormatError(f"line {line_no}", None, f"line {line_no}: {err}") from err
-    if not rows:
-        raise HistoryFormatError("line 2", None, "no rows after the header")
-    _check_grid(rows)
-    rows.sort(key=lambda row: (row.as_of, row.condition_id))
-    return MonitorHistory.model_construct(rows=tuple(rows))
+    return _history(rows)
+
+
+class HistoryParses:
+    """``parse_history`` for successive files that each extend the one before — the
+    sessions of a replay, whose history grows by one session at a time.
+
+    When ``data`` starts with the bytes of the last file parsed successfully and that
+    file ended with a line break, only the new lines are parsed (numbered on from
+    there); the grid rule and the ordering are then checked over every row, as
+    ``parse_history`` does. Anything else is parsed whole. Either way the result —
+    model or error — is ``parse_history(data)``'s (``tests/governance`` proves it).
+    """
+
+    def __init__(self) -> None:
+        self._data = b""
+        self._rows: list[HistoryRow] = []
+
+    def parse(self, data: bytes) -> MonitorHistory:
+        previous = self._data
+        extends = bool(previous) and previous.endswith(b"\n") and data.startswith(previous)
+        if not extends:
+            self._data, self._rows = b"", []
+            history = parse_history(data)
+            self._data, self._rows = data, list(history.rows)
+            return history
+        rows = list(self._rows)
+        try:
+            tail = data[len(previous) :].decode("utf-8")
+        except UnicodeDecodeError as err:
+            detail = f"not UTF-8 (byte {len(previous) + err.start}: {err.reason})"
+            raise HistoryFormatError("(file)", None, detail) from err
+        reader = csv.reader(split_lines(tail), strict=True)
+        try:
+            _parse_rows(reader, 2 + len(rows), rows)
+        except csv.Error as err:
+            line_no = 1 + len(self._rows) + reader.line_num
+            raise HistoryFormatError(f"line {line_no}", None, f"line {line_no}: {err}") from err
+        history = _history(rows)
+        self._data, self._rows = data, rows
+        return history

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,8 +24,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from dragon_governance.reasons import WHOLE_FILE, Evidence
-from dragon_governance.regular_file import Refusal, RefusalKind, read_bytes
-from dragon_governance.sources.history import HistoryFormatError, parse_history
+from dragon_governance.regular_file import Refusal, RefusalKind, describe_size, read_bytes
+from dragon_governance.sources.history import HistoryFormatError, HistoryParses, parse_history
 from dragon_governance.sources.models import (
     DailyManifest,
     Divergence,
@@ -233,6 +234,14 @@ def load_json_source(run_dir: Path, spec: SourceSpec, model: type[ModelT]) -> Lo
     model's field rules.
     """
     data, problem = _read(run_dir, spec)
+    return json_source(spec, model, data, problem)
+
+
+def json_source(
+    spec: SourceSpec, model: type[ModelT], data: bytes | None, problem: SourceProblem | None
+) -> LoadedSource[ModelT]:
+    """``data`` (the file's bytes, or None with the ``problem`` that kept it unread)
+    validated as ``model`` — the rules of :func:`load_json_source`."""
     if data is None:
         return LoadedSource(spec, not _absent(problem), None, None, problem)
     digest = hashlib.sha256(data).hexdigest()
@@ -258,17 +267,62 @@ def _is_json_syntax_error(err: ValidationError) -> bool:
 def load_history_source(run_dir: Path) -> LoadedSource[MonitorHistory]:
     """Read and parse ``monitor_history.csv`` (see ``sources.history`` for the format)."""
     data, problem = _read(run_dir, HISTORY)
+    return history_source(data, problem)
+
+
+def history_source(
+    data: bytes | None, problem: SourceProblem | None, parses: HistoryParses | None = None
+) -> LoadedSource[MonitorHistory]:
+    """``monitor_history.csv``'s bytes (or None with its ``problem``) parsed — the rules
+    of :func:`load_history_source` (through ``parses`` when given: see
+    :class:`~dragon_governance.sources.history.HistoryParses`)."""
     if data is None:
         return LoadedSource(HISTORY, not _absent(problem), None, None, problem)
     digest = hashlib.sha256(data).hexdigest()
     try:
-        history = parse_history(data)
+        history = parse_history(data) if parses is None else parses.parse(data)
     except HistoryFormatError as err:
         problem = SourceProblem(
             ProblemKind.INVALID, err.field, _evidence(err.value), f"{HISTORY.filename}: {err}"
         )
         return LoadedSource(HISTORY, True, digest, None, problem)
     return LoadedSource(HISTORY, True, digest, history, None)
+
+
+def _in_memory(
+    files: Mapping[str, bytes], spec: SourceSpec, label: str
+) -> tuple[bytes | None, SourceProblem | None]:
+    data = files.get(spec.filename)
+    if data is None:
+        message = f"{spec.filename}: not found in {label}"
+        return None, SourceProblem(ProblemKind.MISSING, WHOLE_FILE, None, message)
+    if len(data) > spec.max_bytes:
+        size = f"{describe_size(spec.max_bytes)} ({len(data):,} bytes)"
+        message = f"{spec.filename}: is larger than {size}"
+        return None, SourceProblem(ProblemKind.TOO_LARGE, WHOLE_FILE, len(data), message)
+    return data, None
+
+
+def sources_from_bytes(
+    files: Mapping[str, bytes], *, label: str, parses: HistoryParses | None = None
+) -> RunSources:
+    """The five sources from their bytes, keyed by file name (a name absent from
+    ``files`` is a missing source; ``label`` names where they came from in messages).
+
+    Exactly the models, problems and sha256 :func:`load_run_sources` gives for a run
+    directory holding these bytes: an in-process caller (``dragon replay``) evaluates
+    a session it never wrote to disk. ``parses`` carries the history's parse from one
+    call to the next (a replay's histories extend each other).
+    """
+    return RunSources(
+        manifest=json_source(MANIFEST, DailyManifest, *_in_memory(files, MANIFEST, label)),
+        health=json_source(HEALTH, MonitorHealth, *_in_memory(files, HEALTH, label)),
+        history=history_source(*_in_memory(files, HISTORY, label), parses),
+        divergence=json_source(DIVERGENCE, Divergence, *_in_memory(files, DIVERGENCE, label)),
+        refined_control=json_source(
+            REFINED_CONTROL, RefinedControl, *_in_memory(files, REFINED_CONTROL, label)
+        ),
+    )
 
 
 def load_run_sources(run_dir: Path) -> RunSources:
