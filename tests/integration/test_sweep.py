@@ -139,9 +139,14 @@ def test_a_local_cluster_of_two_workers_equals_the_serial_sweep(
         assert _files(out) == _files(serial), ship
 
 
-def test_a_whole_data_cell_of_every_symbol_is_dragon_run(serial: Path, market: Path, tmp_path: Path) -> None:
+def test_a_whole_data_cell_of_every_symbol_is_dragon_run(
+    serial: Path, market: Path, tmp_path: Path
+) -> None:
     run = tmp_path / "run"
-    assert main(["run", "--data", str(market), "--branch", "alpha_first", "--out", str(run), "-q"]) == 0
+    assert (
+        main(["run", "--data", str(market), "--branch", "alpha_first", "--out", str(run), "-q"])
+        == 0
+    )
     cell = serial / SWEEP_OUTPUTS_DIR / "all" / "2023-01-01_2024-12-31" / "alpha_first"
     assert _files(cell) == _files(run)
     row = pq.read_table(serial / SWEEP_RESULTS_FILE).to_pylist()[1]
@@ -168,12 +173,16 @@ def test_finished_cells_are_skipped_and_a_changed_universe_runs_again(
 
 def test_failing_cells_get_failed_rows_and_the_sweep_goes_on(market: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert _sweep(_grid(tmp_path, GRID + FAILING), market, out, "--workers", "0") == EXIT_CELLS_FAILED
+    assert (
+        _sweep(_grid(tmp_path, GRID + FAILING), market, out, "--workers", "0") == EXIT_CELLS_FAILED
+    )
     rows = pq.read_table(out / SWEEP_RESULTS_FILE).to_pylist()
     failed = [row for row in rows if row["status"] == "failed"]
     ok = [row for row in rows if row["status"] == "ok"]
     assert len(rows) == 5 * 3 * 3 and len(ok) == 4 * 2 * 3
-    assert all(row["error"] for row in failed) and all(row["final_equity"] is None for row in failed)
+    assert all(row["error"] for row in failed) and all(
+        row["final_equity"] is None for row in failed
+    )
     no_session = {row["error"] for row in failed if row["window_start"] == date(2030, 1, 1)}
     assert no_session == {"window 2030-01-01..2030-03-01: the data has no session in it"}
     nobody = {row["error"] for row in failed if row["universe"] == "nobody"}
@@ -191,7 +200,10 @@ def test_a_grid_mistake_exits_2_naming_the_key_before_loading_data(
 
 
 def test_without_the_extra_it_exits_2_naming_it(
-    market: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    market: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import dragon_compat.sweep
 
@@ -219,7 +231,9 @@ def test_a_killed_sweep_run_again_finishes_with_identical_results(
     finished = len(list(cells.glob("*.json")))
     assert 3 <= finished < 24, "the kill came after the sweep ended"
     assert not (out / SWEEP_RESULTS_FILE).exists()
-    again = subprocess.run([*command, "--json"], env=piped_env(), capture_output=True, text=True)
+    again = subprocess.run(
+        [*command, "--json"], check=False, env=piped_env(), capture_output=True, text=True
+    )
     assert again.returncode == 0, again.stderr
     document = json.loads(again.stdout)
     assert document["skipped"] >= finished and document["ran"] == 24 - document["skipped"]
@@ -234,7 +248,17 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
     env = piped_env({"PYTHONUNBUFFERED": "1"})
     common = ["--no-dashboard"]
     scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(info), *common],
+        [
+            dask,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(info),
+            *common,
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -276,8 +300,16 @@ def test_a_real_scheduler_and_workers_run_the_sweep(
 
 
 def test_an_unreachable_scheduler_exits_2(
-    market: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    market: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import dragon_compat.sweep.engine
+
+    monkeypatch.setattr(dragon_compat.sweep.engine, "CONNECT_TIMEOUT", "1s")
     code = _sweep(_grid(tmp_path), market, tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2
-    assert "--scheduler tcp://127.0.0.1:9: cannot reach the dask scheduler" in capsys.readouterr().err
+    assert (
+        "--scheduler tcp://127.0.0.1:9: cannot reach the dask scheduler" in capsys.readouterr().err
+    )

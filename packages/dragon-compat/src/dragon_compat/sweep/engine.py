@@ -6,18 +6,22 @@ group by market group, writes each finished cell's row the moment it arrives and
 last, the table ``OUT/sweep_results.parquet`` — every row in grid order, so its
 bytes do not depend on the worker count or the order cells finished in.
 
-On dask (:class:`DaskExecutor`) a group's prepared market is one task; its cells are
-tasks that take that task's result, so dask runs them on the worker that holds the
-market (its ``sizeof`` is registered, so the scheduler knows moving it is costly) and
-the market reaches a worker once. How the market gets to the workers is ``ship``:
+Work is a graph of three kinds of task: the featurized market of a window end
+(:func:`~dragon_compat.sweep.work.featurize`), each market group's prepared market
+taking it (:func:`~dragon_compat.sweep.work.prepare_group`), each cell taking its
+group's (:func:`~dragon_compat.sweep.work.run_cell`). The markets' ``sizeof`` is
+registered with dask, so the scheduler knows that moving one is costly and runs the
+tasks that take it where it already is: a market is built once and reaches one
+worker once. How a market gets to the workers is ``ship``:
 
 - ``path`` (the default): the worker reads the bars file from its (shared) path once
-  per process and prepares the group itself — nothing large crosses the network;
-- ``scatter``: the client prepares each group and scatters the prepared market to
-  one worker.
+  per process and featurizes and prepares on the worker — nothing large crosses the
+  network;
+- ``scatter``: the client featurizes and prepares each group itself and scatters the
+  prepared market to a worker.
 
-At most as many groups as the cluster has threads, plus one, are in flight, which
-bounds each worker's memory to about two prepared markets and one featurized market.
+At most as many window ends as the cluster has threads, plus one, are in flight,
+which bounds what the workers hold at once.
 
 A cell whose market cannot be built (no session in the window, no symbol in the
 universe) gets a failed row that is stored like any other (it would fail the same
@@ -30,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
@@ -42,7 +46,14 @@ from dragon_compat.rundir import SWEEP_RESULTS_FILE
 from dragon_compat.sweep.cells import Cell, MarketGroup, plan_cells
 from dragon_compat.sweep.grid import Grid, Window
 from dragon_compat.sweep.table import FAILED, Row, read_rows, table_bytes, write_row
-from dragon_compat.sweep.work import DataRef, failed_row, prepare_group, remember_bars, run_cell
+from dragon_compat.sweep.work import (
+    DataRef,
+    failed_row,
+    featurize,
+    prepare_group,
+    remember_bars,
+    run_cell,
+)
 from dragon_compat.writes import make_dirs, write_file
 
 __all__ = [
@@ -56,6 +67,8 @@ __all__ = [
     "sweep_windows",
 ]
 
+CONNECT_TIMEOUT = "10s"
+"""How long ``--scheduler`` waits for the scheduler to answer."""
 Ship = Literal["path", "scatter"]
 SHIP_MODES: Final = ("path", "scatter")
 Event = Literal["skipped", "queued", "done", "failed"]
@@ -72,6 +85,18 @@ class Executor(Protocol):
     ) -> None: ...
 
 
+def by_window_end(groups: Sequence[MarketGroup]) -> list[tuple[dt.date, list[MarketGroup]]]:
+    """``groups`` bundled by window end (one featurized market each), in run order."""
+    bundles: dict[dt.date, list[MarketGroup]] = {}
+    for group in groups:
+        bundles.setdefault(group.window.end, []).append(group)
+    return list(bundles.items())
+
+
+def _unexpected(err: BaseException) -> str:
+    return f"unexpected error: {type(err).__name__}: {err}"
+
+
 @dataclass(frozen=True, slots=True)
 class SerialExecutor:
     """Every group and cell in this process, in run order (the reference result)."""
@@ -84,19 +109,18 @@ class SerialExecutor:
     ) -> None:
         if self.bars is not None:
             remember_bars(data, self.bars)
-        for group in groups:
-            market = prepare_group(data, group)
-            for cell in group.cells:
-                on_queued("queued", cell)
-                try:
-                    row, store = run_cell(market, cell, self.keep), True
-                except Exception as err:
-                    row, store = failed_row(cell, _unexpected(err)), False
-                on_row(cell, row, store)
-
-
-def _unexpected(err: BaseException) -> str:
-    return f"unexpected error: {type(err).__name__}: {err}"
+        for end, bundle in by_window_end(groups):
+            featurized = featurize(data, end)
+            for group in bundle:
+                market = prepare_group(featurized, group)
+                for cell in group.cells:
+                    on_queued("queued", cell)
+                    try:
+                        row, store = run_cell(market, cell, self.keep), True
+                    except Exception as err:
+                        row, store = failed_row(cell, _unexpected(err)), False
+                    on_row(cell, row, store)
+            del featurized
 
 
 @dataclass(slots=True)
@@ -107,14 +131,26 @@ class DaskExecutor:
     keep: Path | None = None
     ship: Ship = "path"
     bars: Any = None
-    in_flight: int = field(default=0)
+    in_flight: int = 0
+    """Window ends in flight at once (0: the cluster's threads + 1)."""
 
-    def _prepared(self, data: DataRef, group: MarketGroup, run_order: int) -> Any:
+    def _markets(
+        self, data: DataRef, end: dt.date, bundle: list[MarketGroup], order: int
+    ) -> list[Any]:
+        """One future per group of ``bundle``: its prepared market."""
         if self.ship == "scatter":
             if self.bars is not None:
                 remember_bars(data, self.bars)
-            return self.client.scatter(prepare_group(data, group), hash=False)
-        return self.client.submit(prepare_group, data, group, pure=False, priority=-run_order)
+            featurized = featurize(data, end)
+            return [
+                self.client.scatter(prepare_group(featurized, group), hash=False)
+                for group in bundle
+            ]
+        featurized = self.client.submit(featurize, data, end, pure=False, priority=-order)
+        return [
+            self.client.submit(prepare_group, featurized, group, pure=False, priority=-order)
+            for group in bundle
+        ]
 
     def run(
         self, data: DataRef, groups: Sequence[MarketGroup], on_queued: OnEvent, on_row: OnRow
@@ -122,22 +158,23 @@ class DaskExecutor:
         from distributed import as_completed
 
         limit = self.in_flight or (sum(self.client.nthreads().values()) + 1)
-        queue = list(enumerate(groups))
+        queue = list(enumerate(by_window_end(groups)))
         remaining: dict[int, list[Any]] = {}
         cell_of: dict[Any, tuple[Cell, int]] = {}
         futures = as_completed()
 
         def submit_next() -> None:
-            order, group = queue.pop(0)
-            market = self._prepared(data, group, order)
-            remaining[order] = [market, len(group.cells)]
-            for cell in group.cells:
-                future = self.client.submit(
-                    run_cell, market, cell, self.keep, pure=False, priority=-order
-                )
-                cell_of[future] = (cell, order)
-                futures.add(future)
-                on_queued("queued", cell)
+            order, (end, bundle) = queue.pop(0)
+            markets = self._markets(data, end, bundle, order)
+            remaining[order] = [markets, sum(len(group.cells) for group in bundle)]
+            for market, group in zip(markets, bundle, strict=True):
+                for cell in group.cells:
+                    future = self.client.submit(
+                        run_cell, market, cell, self.keep, pure=False, priority=-order
+                    )
+                    cell_of[future] = (cell, order)
+                    futures.add(future)
+                    on_queued("queued", cell)
 
         while queue and len(remaining) < limit:
             submit_next()
@@ -151,7 +188,7 @@ class DaskExecutor:
             on_row(cell, row, store)
             remaining[order][1] -= 1
             if remaining[order][1] == 0:
-                del remaining[order]  # drops the last reference to the group's market
+                del remaining[order]  # drops the last references to the bundle's markets
                 while queue and len(remaining) < limit:
                     submit_next()
 
@@ -251,7 +288,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as err:
             raise DragonUserError(
                 f"--scheduler {scheduler}: cannot reach the dask scheduler ({err})"

@@ -42,6 +42,7 @@ __all__ = [
     "CellFailure",
     "FeaturizedMarket",
     "featurize_until",
+    "featurized_nbytes",
     "market_nbytes",
     "universe_rows",
     "window_market",
@@ -109,11 +110,19 @@ def window_market(
     return assemble(bars, feats, panel, evaluate_candidates(bars, feats, panel))
 
 
+def _frame_nbytes(frame: pd.DataFrame) -> int:
+    return int(frame.memory_usage(deep=False).sum())
+
+
+def featurized_nbytes(featurized: FeaturizedMarket) -> int:
+    """Bytes a featurized market holds (registered with dask's ``sizeof``)."""
+    return _frame_nbytes(featurized.annotated) + _frame_nbytes(featurized.features)
+
+
 def market_nbytes(market: PreparedMarket) -> int:
     """Bytes a prepared market holds (frames and panel arrays): what shipping it costs
     and what a worker keeps in memory (registered with dask's ``sizeof``)."""
-    total = int(market.bars.memory_usage(deep=False).sum())
-    total += int(market.features.memory_usage(deep=False).sum())
+    total = _frame_nbytes(market.bars) + _frame_nbytes(market.features)
     for item in dataclasses.fields(market.panel):
         value = getattr(market.panel, item.name)
         arrays = value.values() if isinstance(value, Mapping) else (value,)

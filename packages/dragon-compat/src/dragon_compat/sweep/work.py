@@ -1,11 +1,10 @@
 """What runs on a sweep worker (or in-process, serially): the same functions either way.
 
-- :func:`prepare_group` — the prepared market of one market group: the bars are loaded
-  from their shared path once per process (:class:`DataRef`, cached by sha256), the
-  whole market featurized once per window end (cached), then the group's window of its
-  universe made into a :class:`~dragon_compat.prepare.PreparedMarket`
-  (:mod:`dragon_compat.sweep.market`). A :class:`~dragon_compat.sweep.market.CellFailure`
-  is returned as a value, so the group's cells fail with its message.
+- :func:`featurize` — the whole market up to a window end, annotated and featurized;
+  the bars are loaded from their shared path once per process (:class:`DataRef`,
+  cached by sha256).
+- :func:`prepare_group` — one market group's window of its universe made into a
+  :class:`~dragon_compat.prepare.PreparedMarket` (:mod:`dragon_compat.sweep.market`).
 - :func:`run_cell` — one branch over a prepared market: the report's metrics, the
   trade count and final equity as a row (:mod:`dragon_compat.sweep.table`) and, with
   ``keep``, the cell's four RC1 files written canonically.
@@ -17,9 +16,10 @@ cannot change a byte.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from dragon_compat.dragon_strategy import DragonRuleEngine
 from dragon_compat.prepare import PreparedMarket
@@ -34,14 +34,13 @@ __all__ = [
     "DataRef",
     "cell_outputs_dir",
     "failed_row",
+    "featurize",
     "prepare_group",
     "remember_bars",
     "run_cell",
 ]
 
 _FILLS = (str(EventType.ENTRY_FILLED), str(EventType.EXIT_FILLED))
-_FEATURIZED_KEPT = 1
-"""Featurized markets a process keeps (one window end at a time: groups run by end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +59,14 @@ def _register_sizeof() -> None:
         from dask.sizeof import sizeof
     except ImportError:  # the in-process sweep needs no dask
         return
-    from dragon_compat.sweep.market import market_nbytes
+    from dragon_compat.sweep.market import featurized_nbytes, market_nbytes
 
     sizeof.register(PreparedMarket)(market_nbytes)
+    sizeof.register(FeaturizedMarket)(featurized_nbytes)
 
 
 _register_sizeof()
 _BARS: dict[str, object] = {}
-_FEATURIZED: OrderedDict[tuple[str, dt.date], FeaturizedMarket] = OrderedDict()
 
 
 def remember_bars(data: DataRef, bars: object) -> None:
@@ -76,8 +75,8 @@ def remember_bars(data: DataRef, bars: object) -> None:
     _BARS[data.sha256] = bars
 
 
-def _bars(data: DataRef) -> object:
-    """The validated bars of ``data``, loaded once per process."""
+def _bars(data: DataRef) -> pd.DataFrame:
+    """The validated bars of ``data``, loaded from its path once per process."""
     bars = _BARS.get(data.sha256)
     if bars is None:
         from dragon_compat.market_input import load_market
@@ -87,28 +86,21 @@ def _bars(data: DataRef) -> object:
             raise CellFailure(f"{data.path}: changed since the sweep started (sha256 differs)")
         _BARS.clear()
         bars = _BARS[data.sha256] = market.bars
+    assert isinstance(bars, pd.DataFrame)
     return bars
 
 
-def _featurized(data: DataRef, end: dt.date) -> FeaturizedMarket:
-    key = (data.sha256, end)
-    found = _FEATURIZED.get(key)
-    if found is None:
-        import pandas as pd
-
-        bars = _bars(data)
-        assert isinstance(bars, pd.DataFrame)
-        found = featurize_until(bars, end)
-        _FEATURIZED[key] = found
-        while len(_FEATURIZED) > _FEATURIZED_KEPT:
-            _FEATURIZED.popitem(last=False)
-    return found
+def featurize(data: DataRef, end: dt.date) -> FeaturizedMarket:
+    """The whole market of ``data`` up to ``end``, annotated and featurized."""
+    return featurize_until(_bars(data), end)
 
 
-def prepare_group(data: DataRef, group: MarketGroup) -> PreparedMarket | CellFailure:
-    """The prepared market of ``group`` (see the module docstring)."""
+def prepare_group(featurized: FeaturizedMarket, group: MarketGroup) -> PreparedMarket | CellFailure:
+    """The prepared market of ``group`` (its window of its universe); a
+    :class:`~dragon_compat.sweep.market.CellFailure` is returned, not raised, so the
+    group's cells fail with its message."""
     try:
-        return window_market(_featurized(data, group.window.end), group.universe, group.window)
+        return window_market(featurized, group.universe, group.window)
     except CellFailure as failure:
         return failure
 
