@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_meter import Meter, current_rss
+from bench_sweep import sweep_worker
 
 # Segment names; bench_report maps them to table rows.
 IMPORTS = "imports"
@@ -187,6 +188,7 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "floor": floor_worker,
     "pipeline": pipeline_worker,
     "csv": csv_worker,
+    "sweep": sweep_worker,
 }
 """Worker kinds by name (``bench.py --worker KIND``)."""
 
