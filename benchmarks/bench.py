@@ -120,9 +120,7 @@ class WorkerFailed(Exception):
     """A worker process exited non-zero (its traceback went to stderr)."""
 
 
-def _spawn(
-    kind: str, args: argparse.Namespace, *extra: str, **paths: Path
-) -> dict[str, Any]:
+def _spawn(kind: str, args: argparse.Namespace, *extra: str, **paths: Path) -> dict[str, Any]:
     """Run one worker in a fresh interpreter; its result plus wall time and load average."""
     forwarded = ["--symbols", str(args.symbols), "--sessions", str(args.sessions)]
     forwarded += ["--seed", str(args.seed), "--csv-rows", str(args.csv_rows)]

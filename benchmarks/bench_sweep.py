@@ -213,9 +213,7 @@ def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     ]
     loops = [s for b in bundles for g in b["groups"] for s in g["cells"]]
     load = direct["load_seconds"]
-    estimates = {
-        workers: load + lpt_makespan(durations, workers) for workers in (1, 2, 8, 64)
-    }
+    estimates = {workers: load + lpt_makespan(durations, workers) for workers in (1, 2, 8, 64)}
     return {
         "best": best,
         "cells": direct["cells"],

@@ -300,7 +300,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # no fixed port: another cluster may hold 8787
         silence_logs=logging.ERROR,
     )
     with cluster, Client(cluster) as client:

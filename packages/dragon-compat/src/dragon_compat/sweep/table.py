@@ -19,6 +19,7 @@ fixed Parquet settings, so the same cells give the same bytes however they ran.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from dragon_compat.report.metrics import METRICS
+from dragon_compat.report.metrics import METRICS, BranchMetrics
 from dragon_compat.rundir import SWEEP_CELLS_DIR
 from dragon_compat.writes import make_dirs, write_file
 from dragon_runtime import canonical_json
@@ -59,9 +60,12 @@ KEY_COLUMNS: Final = (
     ("symbols", "int64"),
 )
 """The columns before the metrics: name and type."""
-_INTEGER_FORMATS: Final = ("sessions", "count")
+_FIELD_TYPES: Final = {item.name: str(item.type) for item in dataclasses.fields(BranchMetrics)}
 VALUE_COLUMNS: Final = (
-    *((spec.key, "int64" if spec.format in _INTEGER_FORMATS else "float64") for spec in METRICS),
+    *(
+        (spec.key, "int64" if _FIELD_TYPES[spec.key].startswith("int") else "float64")
+        for spec in METRICS
+    ),
     ("final_equity", "float64"),
 )
 """The report's metrics (its keys, in its order) and the final equity (CNY)."""
