@@ -231,10 +231,11 @@ def _sweep_benchmark(args: argparse.Namespace) -> int:
         f"({summary['best']['direct']['load_seconds']:.1f} s in the client), and builds "
         f"the featurized market of each window end it runs (largest "
         f"{summary['featurized_bytes'] / 2**30:.2f} GiB) and each group's prepared market "
-        f"({min(summary['market_bytes']) / 2**20:.0f}-{max(summary['market_bytes']) / 2**20:.0f} MiB)",
+        f"({min(summary['market_bytes']) / 2**20:.0f}-"
+        f"{max(summary['market_bytes']) / 2**20:.0f} MiB)",
         "ship scatter sends each prepared market from the client instead, after the client "
         "has featurized every window end itself, one after another",
-        f"per window end (featurize + its groups + its cells): "
+        "per window end (featurize + its groups + its cells): "
         + ", ".join(f"{s:.1f} s" for s in summary["bundle_seconds"]),
     ]
     print_summary(summary, title, notes)
