@@ -148,16 +148,26 @@ def _dask(grid: Any, market: Any, out: Path, workers: int, ship: str) -> dict[st
         workers_cpu = sum(client.run(_cpu).values())
         cpu = _cpu()
         begin = time.perf_counter()
+        from distributed import get_task_stream
+
         executor = DaskExecutor(client, ship=ship, bars=market.bars)  # type: ignore[arg-type]
-        outcome = run_sweep(grid, market, out, executor)
+        with get_task_stream(client) as stream:
+            outcome = run_sweep(grid, market, out, executor)
         seconds = time.perf_counter() - begin
         cpu = _cpu() - cpu + sum(client.run(_cpu).values()) - workers_cpu
         peaks = client.run(_peak_rss)
+    compute: dict[str, float] = {}
+    for record in stream.data:
+        kind = str(record["key"]).split("-")[0]
+        for part in record["startstops"]:
+            if part["action"] == "compute":
+                compute[kind] = compute.get(kind, 0.0) + part["stop"] - part["start"]
     return {
         "cluster_start_seconds": started,
         "sweep_seconds": seconds,
         "cpu_seconds": cpu,
         "worker_peak_rss": sorted(peaks.values()),
+        "task_compute_seconds": compute,
         "cells": len(outcome.rows),
         "failed": outcome.failed,
         "table_sha256": hashlib.sha256(outcome.table.read_bytes()).hexdigest(),
@@ -238,6 +248,11 @@ def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "market_bytes": [g["market_bytes"] for b in bundles for g in b["groups"]],
         "overhead": one["sweep_seconds"] / direct["sweep_seconds"] - 1.0,
         "cpu_overhead": one["cpu_seconds"] / direct["cpu_seconds"] - 1.0,
+        "task_overhead": sum(v for k, v in one["task_compute_seconds"].items() if k != "featurize")
+        / (sum(g["prepare"] + sum(g["cells"]) for b in bundles for g in b["groups"]))
+        - 1.0,
+        "task_overhead_all": sum(one["task_compute_seconds"].values()) / direct["sweep_seconds"]
+        - 1.0,
         "speedup": one["sweep_seconds"] / two["sweep_seconds"],
         "estimates": estimates,
         "same_table": len({run["table_sha256"] for run in best.values()}) == 1,
@@ -287,6 +302,16 @@ def print_summary(summary: dict[str, Any], title: str, notes: list[str]) -> None
         f"{overhead * 100:+.1f} % ({per_cell:+.3f} s/cell)",
         f"≤ {OVERHEAD_TARGET * 100:.0f} %",
         "PASS" if overhead <= OVERHEAD_TARGET else "MISS",
+    )
+    tasks = best["dask-1"]["task_compute_seconds"]
+    table.add_row(
+        "task compute, 1 worker vs direct",
+        "",
+        f"{summary['task_overhead_all'] * 100:+.1f} % (worker tasks "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(tasks.items()))
+        + f"; prepare + cells alone {summary['task_overhead'] * 100:+.1f} %)",
+        "",
+        "",
     )
     table.add_row(
         "CPU overhead, 1 worker vs direct",

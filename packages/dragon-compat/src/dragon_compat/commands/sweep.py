@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     market = load_market(args.data, side_table=args.side_table)
     windows = sweep_windows(grid, market)
     out = Path(args.out)
-    keep = out if args.keep_outputs else None
+    keep = out.resolve() if args.keep_outputs else None  # a remote worker's cwd is not ours
     total = len(windows) * len(grid.universes) * len(grid.branches)
     with sweep_progress(total) as progress:
 

@@ -284,9 +284,9 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     the scheduler cannot be reached.
 
     The local workers start without the ``MALLOC_TRIM_THRESHOLD_`` dask exports by
-    default: fixing it turns off glibc's adaptive mmap threshold, so every large array
-    a task allocates is fresh pages (measured on the bench market: 15 % more system
-    time in the worker)."""
+    default (fixing it turns off glibc's adaptive mmap threshold, so every large array
+    a task allocates is fresh pages: 15 % more system time in the worker on the bench
+    market) and never spill results to disk (the sweep bounds what is in flight)."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -305,7 +305,14 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # glibc's own mmap threshold: fewer page faults
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    settings = {
+        "distributed.nanny.pre-spawn-environ": environ,
+        # the sweep bounds what is in flight itself; pickling a featurized market to
+        # disk because it passed 60 % of a worker's share of memory only costs time
+        "distributed.worker.memory.target": False,
+        "distributed.worker.memory.spill": False,
+    }
+    with dask.config.set(settings):
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
