@@ -182,3 +182,38 @@ def test_a_condition_is_active_exactly_when_its_comparison_holds(spec, values) -
         for v in values
     ]
     assert series.active.tolist() == expected
+
+
+def test_rule_table_lists_every_rule_once_with_its_severity_and_hint() -> None:
+    from dragon_compat.data.report import Rule, Severity, rules_markdown
+
+    rows = [line.split(" | ") for line in rules_markdown().splitlines()[2:]]
+    assert [row[0].strip("| `") for row in rows] == [
+        rule.value for severity in Severity for rule in Rule if rule.severity is severity
+    ]
+    for row in rows:
+        rule = Rule(row[0].strip("| `"))
+        assert row[1] == rule.severity.value
+        assert row[3].rstrip(" |") == rule.hint
+    subset = rules_markdown((Rule.PRE_CLOSE_DERIVED, Rule.MISSING_COLUMN)).splitlines()[2:]
+    names = [line.split(" | ")[0] for line in subset]
+    assert names == ["| `MISSING_COLUMN`", "| `PRE_CLOSE_DERIVED`"]
+
+
+def test_bounds_table_follows_the_bounds() -> None:
+    from dragon_compat.data.schema import VALUE_BOUNDS, value_bounds_markdown
+
+    table = value_bounds_markdown({**VALUE_BOUNDS, "volume": 5e11, "high": 2_000.0}, (0.0, 90.0))
+    assert "| `volume` | ≤ 5e11 | shares |" in table
+    assert "| `high` | ≤ 2,000 | CNY |" in table
+    assert "| `open` `low` `close` `pre_close` `up_limit` `down_limit` | ≤ 100,000 | CNY |" in table
+    assert "| `turnover_rate` | 0–90 | percent |" in table
+
+
+def test_adjusted_tape_table_follows_the_thresholds() -> None:
+    from dragon_compat.data.tape import adjusted_tape_markdown
+
+    table = adjusted_tape_markdown(min_rows=7, min_pre_close_c=350, min_share=0.55)
+    assert "| `ADJUSTED_MIN_ROWS` | 7 |" in table
+    assert "| `ADJUSTED_MIN_PRE_CLOSE_C` | 3.50 CNY |" in table
+    assert "| `ADJUSTED_MIN_SHARE` | 55% |" in table

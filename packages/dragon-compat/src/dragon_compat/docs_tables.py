@@ -34,6 +34,9 @@ from types import MappingProxyType
 from typing import Final
 
 from dragon_compat.branches import branches_markdown
+from dragon_compat.data.report import rules_markdown
+from dragon_compat.data.schema import value_bounds_markdown
+from dragon_compat.data.tape import adjusted_tape_markdown
 from dragon_compat.docs_cli import dragon_cli_markdown, governance_cli_markdown
 from dragon_compat.docs_market import board_limits_markdown, portfolio_markdown
 from dragon_compat.errors import DragonUserError
@@ -78,6 +81,13 @@ GENERATED: Final[Mapping[str, Mapping[str, Generator]]] = MappingProxyType(
             {
                 "monitor-conditions": conditions_markdown,
                 "monitor-divergence": divergence_markdown,
+            }
+        ),
+        "docs/data.md": MappingProxyType(
+            {
+                "data-bounds": value_bounds_markdown,
+                "adjusted-tape": adjusted_tape_markdown,
+                "data-rules": rules_markdown,
             }
         ),
         "docs/strategy.md": MappingProxyType(

@@ -97,6 +97,8 @@ __all__ = [
     "PlanBook",
     "PlanGovernance",
     "PlanOrders",
+    "PlanPendingRollback",
+    "PlanRollout",
     "Reconciliation",
     "RunFile",
     "RunMarker",
@@ -229,7 +231,7 @@ LAYOUT: Final = (
         "`dragon daily`, last",
         f"`{MANIFEST_SCHEMA}`",
         "inputs (path, role, sha256), versions, roles; every branch and monitor file "
-        "with its sha256",
+        "with its sha256; `data_quality`",
     ),
     RunFile(
         DECISION_FILE,
@@ -439,6 +441,37 @@ class OutputFile(_Document):
     sha256: Sha256Hex
 
 
+DATA_QUALITY_EXAMPLES: Final = 5
+"""How many findings a manifest's ``data_quality`` shows as examples."""
+
+
+class QualityExample(_Document):
+    """One finding of the run's input, as ``dragon validate`` lists it: the file
+    (``source``), its 1-based data row (None: the whole file), the symbol when known,
+    the column, the rule, the value as written, and how many rows of the same rule
+    and symbol the line stands for."""
+
+    source: str
+    row: Annotated[int, Field(ge=1)] | None
+    symbol: str
+    column: str
+    rule: Name
+    value: str
+    count: Annotated[int, Field(ge=1)]
+
+
+class DataQuality(_Document):
+    """The data-quality summary of a run's input (``daily_manifest.json``'s
+    ``data_quality``): findings per rule — only WARNINGs, since a run with an ERROR
+    never starts — and the first :data:`DATA_QUALITY_EXAMPLES` listing lines."""
+
+    errors: Annotated[int, Field(ge=0)]
+    warnings: Annotated[int, Field(ge=0)]
+    rules: dict[Name, Annotated[int, Field(ge=1)]]
+    """Rule → findings (a whole-file finding counts 1), in catalogue order."""
+    examples: Annotated[tuple[QualityExample, ...], BeforeValidator(_json_list)]
+
+
 def _unique(values: tuple[str, ...], what: str) -> None:
     seen: set[str] = set()
     for value in values:
@@ -471,6 +504,9 @@ class ManifestDocument(_SchemaDocument):
     """Every input of the run (see :class:`RunMarker`), bars first."""
     outputs: Annotated[tuple[OutputFile, ...], BeforeValidator(_json_list)]
     """Every file the run wrote (paths unique), sorted by path."""
+    data_quality: DataQuality | None = None
+    """What validation found in the inputs (None: a manifest written before it was
+    recorded). Governance's manifest model ignores the key."""
 
     @field_validator("branches")
     @classmethod
@@ -483,6 +519,14 @@ class ManifestDocument(_SchemaDocument):
     def _outputs_unique(cls, value: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
         _unique(tuple(entry.path for entry in value), "output path")
         return value
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON value; ``data_quality`` only when recorded (older manifests
+        round-trip byte for byte)."""
+        document = super().to_document()
+        if document.get("data_quality") is None:
+            document.pop("data_quality", None)
+        return document
 
     def output_sha256(self, path: str) -> str | None:
         """The sha256 recorded for the run-relative ``path``; None if not listed."""
@@ -746,8 +790,34 @@ class Reconciliation(_Document):
     in_both: Annotated[tuple[SharedHolding, ...], BeforeValidator(_json_list)]
 
 
+class PlanPendingRollback(_Document):
+    """The rollback a ledger's state waits on a review for."""
+
+    seq: Annotated[int, Field(ge=1)]
+    decision_id: Sha256Hex
+    as_of: IsoDate
+
+
+class PlanRollout(_Document):
+    """The rollout state of the ledger a governed plan appended to (after the append):
+    ``dragon_governance.rollout_state``. ``active_branch`` is the state's; in mode
+    ``enforce`` it is the plan's active branch, in ``shadow`` only recorded."""
+
+    ledger: Annotated[str, Field(min_length=1)]
+    """The ledger's path as given (``--ledger``)."""
+    state: Name
+    active_branch: Name
+    since: IsoDate
+    pending_rollback: PlanPendingRollback | None
+    entries: Annotated[int, Field(ge=1)]
+    head_hash: Sha256Hex
+    """The ledger's last line's hash: compare with the ledger to see lines dropped."""
+
+
 class PlanGovernance(_Document):
-    """The rollout decision a governed plan (enforce, shadow) was made with."""
+    """The rollout decision a governed plan (enforce, shadow) was made with, and — with
+    a ledger — the rollout state (``rollout``; null without a ledger: then the
+    per-session rule applies, the decision's recommended branch)."""
 
     decision: Name
     decision_id: Sha256Hex
@@ -755,6 +825,7 @@ class PlanGovernance(_Document):
     fallback_branch: Name
     file: RunPath
     """Where the decision was written: :data:`DECISION_FILE`."""
+    rollout: PlanRollout | None = None
 
 
 class ForwardPlanDocument(_SchemaDocument):
