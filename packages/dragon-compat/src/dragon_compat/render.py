@@ -1029,8 +1029,10 @@ def sweep_table(rows: Sequence[Mapping[str, Any]], *, title: str) -> Table:
             value = row.get(name)
             if value is None:
                 cells.append("n/a" if row.get("status") == "ok" else "—")
-            elif name in ("total_return", "max_drawdown"):
+            elif name == "total_return":
                 cells.append(_percent(value))
+            elif name == "max_drawdown":
+                cells.append(f"{float(value) * 100:.2f}%")
             elif name == "final_equity":
                 cells.append(f"{value:,.2f}")
             elif isinstance(value, float):
