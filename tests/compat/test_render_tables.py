@@ -47,6 +47,15 @@ def test_a_table_that_fits_keeps_its_borders():
     assert "┃ branch" in out and "alpha_first_selective_veto │" in out
 
 
+def test_a_title_longer_than_its_table_is_one_unbroken_line():
+    path = "/data/vendor/exports/" + "very-long-directory-name/" * 4 + "bars.parquet"
+    table = Table(title=f"real: {path} (3,588 symbols × 59 sessions)")
+    table.add_column("statistic")
+    table.add_row("close")
+    out = _printed(table, 1_000_000)
+    assert out.splitlines()[0] == f"real: {path} (3,588 symbols × 59 sessions)"
+
+
 def test_a_table_slightly_too_wide_drops_its_borders_before_stacking():
     table = Table(title="orders")
     for header in ("side", "symbol", "rank", "board", "alpha", "reason"):

@@ -300,6 +300,14 @@ def markdown_text(table: Table) -> str:
     return "\n".join(lines)
 
 
+def _print_title(console: Console, table: Table) -> None:
+    """Print ``table``'s title as its own line and take it off the table: rich would
+    wrap a title longer than the table to the table's width, cutting a path."""
+    if table.title:
+        console.print(_as_text(table.title, style="bold"), soft_wrap=True)
+        table.title = None
+
+
 def print_table(console: Console, table: Table, fmt: str = "text") -> None:
     """Print one table as ``fmt`` (``text``, ``tsv`` or ``md``; see the module doc)."""
     print_tables(console, [table], fmt)
@@ -313,6 +321,7 @@ def print_tables(console: Console, tables: Iterable[Table], fmt: str = "text") -
         for table in tables:
             keep_words_whole(table)
             if _fits(console, table) or _fits(console, _compact(table)):
+                _print_title(console, table)
                 console.print(table)
             else:
                 console.print(_stacked(table, console.width))
