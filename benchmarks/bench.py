@@ -92,12 +92,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="also write the results to this JSON file")
     p.add_argument("--profile", type=Path, help="cProfile every step into this directory")
     p.add_argument("--regenerate", action="store_true", help="rebuild the cached market")
+    p.add_argument(
+        "--sweep",
+        action="store_true",
+        help="instead: `dragon sweep` scaling, a 32-cell grid on 1 and 2 workers (bench_sweep.py)",
+    )
     worker = p.add_argument_group("worker (internal)")
     worker.add_argument("--worker", help=argparse.SUPPRESS)
     worker.add_argument("--result", help=argparse.SUPPRESS)
     worker.add_argument("--parquet", help=argparse.SUPPRESS)
     worker.add_argument("--csv", help=argparse.SUPPRESS)
     worker.add_argument("--out-dir", help=argparse.SUPPRESS)
+    worker.add_argument("--sweep-mode", help=argparse.SUPPRESS)
     return p
 
 
@@ -116,7 +122,7 @@ class WorkerFailed(Exception):
     """A worker process exited non-zero (its traceback went to stderr)."""
 
 
-def _spawn(kind: str, args: argparse.Namespace, **paths: Path) -> dict[str, Any]:
+def _spawn(kind: str, args: argparse.Namespace, *extra: str, **paths: Path) -> dict[str, Any]:
     """Run one worker in a fresh interpreter; its result plus wall time and load average."""
     forwarded = ["--symbols", str(args.symbols), "--sessions", str(args.sessions)]
     forwarded += ["--seed", str(args.seed), "--csv-rows", str(args.csv_rows)]
@@ -124,6 +130,7 @@ def _spawn(kind: str, args: argparse.Namespace, **paths: Path) -> dict[str, Any]
         forwarded += ["--profile", str(args.profile.resolve())]
     for name, path in paths.items():
         forwarded += [f"--{name.replace('_', '-')}", str(path)]
+    forwarded += list(extra)
     with tempfile.TemporaryDirectory() as scratch:
         result_path = Path(scratch) / "result.json"
         load = os.getloadavg()[0]
@@ -141,12 +148,11 @@ def _progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def _benchmark(args: argparse.Namespace) -> int:
+def _ensure_market(args: argparse.Namespace) -> Any:
+    """The cached market of ``args`` (built by the market worker when missing)."""
     from bench_cache import ensure_market, market_key
-    from bench_report import build_rows, print_table, replay_rows, write_json
 
     key = market_key(args.symbols, args.sessions, args.seed)
-    cache_dir = args.cache_dir.resolve()
 
     def build(parquet: Path, csv: Path) -> dict[str, Any]:
         if parquet.exists():
@@ -155,8 +161,19 @@ def _benchmark(args: argparse.Namespace) -> int:
             _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
         return _spawn("market", args, parquet=parquet, csv=csv)
 
+    return ensure_market(
+        args.cache_dir.resolve(), key, args.csv_rows, build, regenerate=args.regenerate
+    )
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from bench_report import build_rows, print_table, replay_rows, write_json
+
+    if args.sweep:
+        return _sweep_benchmark(args)
+    cache_dir = args.cache_dir.resolve()
     try:
-        market = ensure_market(cache_dir, key, args.csv_rows, build, regenerate=args.regenerate)
+        market = _ensure_market(args)
         runs = _measure(args, market, cache_dir)
     except WorkerFailed as err:
         print(f"bench: {err}", file=sys.stderr)
@@ -176,6 +193,59 @@ def _benchmark(args: argparse.Namespace) -> int:
     if args.json:
         facts = _facts(args, market, floor, pipeline, csv)
         write_json(args.json, rows, {**facts, "repetitions": runs})
+    return 0
+
+
+def _sweep_benchmark(args: argparse.Namespace) -> int:
+    """``--sweep``: every mode of bench_sweep, ``--repeat`` times interleaved, fastest kept."""
+    from bench_sweep import MODES, print_summary, summarize
+
+    try:
+        market = _ensure_market(args)
+        runs: dict[str, list[Any]] = {mode: [] for mode in MODES}
+        for repetition in range(1, args.repeat + 1):
+            for mode in MODES:
+                _progress(f"sweep {mode} {repetition}/{args.repeat} (fresh process)")
+                runs[mode].append(
+                    _spawn(
+                        "sweep",
+                        args,
+                        "--sweep-mode",
+                        mode,
+                        parquet=market.parquet,
+                        out_dir=args.cache_dir.resolve(),
+                    )
+                )
+    except WorkerFailed as err:
+        print(f"bench: {err}", file=sys.stderr)
+        return 1
+    summary = summarize(runs)
+    loads = ", ".join(
+        f"{mode} {min(r['load_average_1m'] for r in found):.2f}" for mode, found in runs.items()
+    )
+    rows = summary["best"]["direct"]["rows"]
+    title = (
+        f"dragon sweep: {summary['cells']} cells on {args.symbols:,} × {args.sessions:,} "
+        f"({rows:,} rows), seed {args.seed}"
+    )
+    notes = [
+        f"fastest of {args.repeat} fresh processes per mode; the machine is shared "
+        f"({os.cpu_count()} CPUs; lowest 1-min load average before each mode: {loads})",
+        f"each worker (ship path) receives the bars file's path and sha256 and the cell "
+        f"specs (a few hundred bytes each), reads the bars once "
+        f"({summary['best']['direct']['load_seconds']:.1f} s in the client), and builds "
+        f"the featurized market of each window end it runs (largest "
+        f"{summary['featurized_bytes'] / 2**30:.2f} GiB) and each group's prepared market "
+        f"({min(summary['market_bytes']) / 2**20:.0f}-"
+        f"{max(summary['market_bytes']) / 2**20:.0f} MiB)",
+        "ship scatter sends each prepared market from the client instead, after the client "
+        "has featurized every window end itself, one after another",
+        "per window end (featurize + its groups + its cells): "
+        + ", ".join(f"{s:.1f} s" for s in summary["bundle_seconds"]),
+    ]
+    print_summary(summary, title, notes)
+    if args.json:
+        args.json.write_text(json.dumps({"summary": summary, "runs": runs}, default=str, indent=2))
     return 0
 
 

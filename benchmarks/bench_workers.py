@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_meter import Meter, current_rss
+from bench_sweep import sweep_worker
 
 # Segment names; bench_report maps them to table rows.
 IMPORTS = "imports"
@@ -230,6 +231,7 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "pipeline": pipeline_worker,
     "csv": csv_worker,
     "replay": replay_worker,
+    "sweep": sweep_worker,
 }
 """Worker kinds by name (``bench.py --worker KIND``)."""
 

@@ -47,6 +47,7 @@ __all__ = [
     "BranchSet",
     "branch_set",
     "load_branch_file",
+    "parse_branch_tables",
     "pick_branch",
     "resolve_roles",
 ]
@@ -162,7 +163,14 @@ def _parse(path: Path, text: str) -> tuple[BranchConfig, ...]:
         raise DragonUserError(
             f"{path}: unknown key {unknown[0]!r} (a branch file holds only [[branch]] tables)"
         )
-    tables = document.get("branch")
+    return parse_branch_tables(path, document.get("branch"), text)
+
+
+def parse_branch_tables(path: Path, tables: object, text: str) -> tuple[BranchConfig, ...]:
+    """The ``[[branch]]`` tables of a parsed TOML document (``text``: the document's
+    source, for line numbers) checked as a branch file's; :class:`DragonUserError`
+    naming ``path``, the branch, the key and the rule (``dragon sweep``'s grid file
+    holds the same tables)."""
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise DragonUserError(f"{path}: no [[branch]] table (a branch file defines at least one)")
     lines = _header_lines(text)

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "forward": "the next session's plan, governed (enforce|shadow) or standalone (off)",
     "replay": "every session's rollout decision over a span, in one pass, under each policy",
     "report": "one self-contained HTML page of a run: curves, metrics, monitor, decision",
+    "sweep": "a grid of branches x windows x universes on dask.distributed: one Parquet table",
     "golden": "check or deliberately update the RC1 golden outputs",
     "demo": "the whole evening on the bundled sample: daily, governance check, forward plan",
     "config": "the project configuration (dragon.toml): each setting and where it came from",
@@ -47,7 +48,8 @@ COMMANDS: dict[str, str] = {
 
 EXIT_CODES = (
     "exit codes: 0 success, 2 user error (bad file, flag or date: `error: …` names it), "
-    "3 golden differs or broken ledger, 1 internal error (a bug), 130 interrupted, "
+    "3 golden differs or broken ledger, 4 some sweep cell failed, 1 internal error (a bug), "
+    "130 interrupted, "
     "141 stdout closed early (e.g. `| head`)"
 )
 

@@ -10,6 +10,7 @@ exits 2. The documents (README "The `dragon` CLI" shows them):
   also for an invalid file (``valid: false``, exit 2);
 - ``dragon run`` — :func:`run_document`, ``dragon.cli.run/1``;
 - ``dragon daily`` — :func:`daily_document`, ``dragon.cli.daily/1``;
+- ``dragon sweep`` — :func:`sweep_document`, ``dragon.cli.sweep/1``;
 - ``dragon forward`` — the plan itself, byte for byte ``forward_plan.json``
   (``dragon.forward_plan/2``, :mod:`dragon_compat.rundir`).
 
@@ -29,14 +30,17 @@ if TYPE_CHECKING:
     from dragon_compat.data.report import ValidationReport
     from dragon_compat.data.summary import BarsSummary
     from dragon_compat.pipelines.daily import DailyRun
+    from dragon_compat.sweep.engine import SweepOutcome
 
 __all__ = [
     "DAILY_SCHEMA",
     "RUN_SCHEMA",
+    "SWEEP_SCHEMA",
     "VALIDATE_SCHEMA",
     "daily_document",
     "json_value",
     "run_document",
+    "sweep_document",
     "validation_document",
 ]
 
@@ -164,3 +168,22 @@ def daily_document(daily: DailyRun, *, input_label: str) -> dict[str, Any]:
             },
         }
     )
+
+
+SWEEP_SCHEMA = "dragon.cli.sweep/1"
+
+
+def sweep_document(outcome: SweepOutcome, *, grid_path: Path, input_label: str) -> dict[str, Any]:
+    """``dragon sweep --json``: the grid, the input, the counts, the table's path and
+    every cell's row (grid order; the table's columns)."""
+    return {
+        "schema": SWEEP_SCHEMA,
+        "grid": str(grid_path),
+        "input": input_label,
+        "cells": len(outcome.rows),
+        "ran": outcome.ran,
+        "skipped": outcome.skipped,
+        "failed": outcome.failed,
+        "table": str(outcome.table),
+        "rows": [{key: json_value(value) for key, value in row.items()} for row in outcome.rows],
+    }

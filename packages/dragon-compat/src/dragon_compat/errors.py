@@ -10,6 +10,9 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 """A bug: the traceback is printed for the report."""
 EXIT_USER = 2
+EXIT_CELLS_FAILED = 4
+"""``dragon sweep``: the sweep ran to the end, but at least one cell failed (its row in
+the table has status ``failed`` and the error)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as a shell reports a process the signal ended."""
 EXIT_BROKEN_PIPE = 141

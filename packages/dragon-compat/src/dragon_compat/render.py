@@ -1065,3 +1065,113 @@ def print_replay(console: Console, replay: Replay, input_label: str, fmt: str = 
         print_path(console, "replay: ", replay.out_dir)
     else:
         print_note(console, f"replay: {replay.out_dir}", fmt)
+
+
+# --- dragon sweep -----------------------------------------------------------------------
+
+
+@contextmanager
+def sweep_progress(total: int) -> Iterator[Callable[[str, str], None]]:
+    """A reporter of a sweep's cells: call it with ``(event, label)``, event one of
+    ``skipped`` (finished before), ``queued``, ``done``, ``failed``. A live line on
+    stderr shows cells done, in flight (running or waiting for a worker) and failed
+    when stderr is a terminal (``NO_COLOR`` unset, default verbosity); each failed
+    cell is logged at once (a warning), each finished one with ``-v``."""
+    console = stderr()
+    counts = {"skipped": 0, "queued": 0, "done": 0, "failed": 0}
+
+    def count(event: str, label: str) -> None:
+        counts[event] += 1
+        if event == "failed":
+            logger().warning("cell failed: %s", label)
+        elif event == "done":
+            logger().debug("cell done: %s", label)
+
+    def describe() -> str:
+        finished = counts["done"] + counts["failed"]
+        in_flight = counts["queued"] - finished
+        return (
+            f"cells: {counts['done']} done, {in_flight} in flight, {counts['failed']} failed, "
+            f"{counts['skipped']} finished before"
+        )
+
+    if not console.is_terminal or no_color() or verbosity() != NORMAL:
+        yield count
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(describe(), total=total)
+
+        def live(event: str, label: str) -> None:
+            count(event, label)
+            if event != "queued":
+                progress.update(task, advance=1)
+            progress.update(task, description=describe())
+
+        yield live
+
+
+SWEEP_SHOWN_COLUMNS = (
+    "universe",
+    "window_start",
+    "window_end",
+    "branch",
+    "status",
+    "total_return",
+    "max_drawdown",
+    "sharpe",
+    "trades",
+    "final_equity",
+)
+"""The result columns ``dragon sweep`` prints (the table file has them all)."""
+
+
+def sweep_table(rows: Sequence[Mapping[str, Any]], *, title: str) -> Table:
+    """The cells' main results, one line per cell, in grid order."""
+    table = keep_words_whole(Table(title=title, box=box.SIMPLE_HEAVY))
+    for name in SWEEP_SHOWN_COLUMNS:
+        numeric = name in ("total_return", "max_drawdown", "sharpe", "trades", "final_equity")
+        table.add_column(name, justify="right" if numeric else "left")
+    for row in rows:
+        cells: list[str] = []
+        for name in SWEEP_SHOWN_COLUMNS:
+            value = row.get(name)
+            if value is None:
+                cells.append("n/a" if row.get("status") == "ok" else "—")
+            elif name == "total_return":
+                cells.append(_percent(value))
+            elif name == "max_drawdown":
+                cells.append(f"{float(value) * 100:.2f}%")
+            elif name == "final_equity":
+                cells.append(f"{value:,.2f}")
+            elif isinstance(value, float):
+                cells.append(f"{value:.3f}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    return table
+
+
+def print_sweep(
+    console: Console,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    ran: int,
+    skipped: int,
+    table_path: Path,
+    fmt: str = "text",
+) -> None:
+    """The cells' results, each failed cell's error, and where the table is."""
+    failed = [row for row in rows if row.get("status") == "failed"]
+    title = f"{len(rows)} cells: {ran} run, {skipped} finished before, {len(failed)} failed"
+    print_table(console, sweep_table(rows, title=title), fmt)
+    for row in failed:
+        what = f"{row['universe']} {row['window_start']}..{row['window_end']} {row['branch']}"
+        print_note(console, f"failed: {what}: {row.get('error')}", fmt)
+    print_note(console, f"results: {table_path}", fmt)

@@ -79,6 +79,9 @@ __all__ = [
     "RUN_MARKER_SCHEMA",
     "SCORE_DECIMALS",
     "SUMMARY_FILE",
+    "SWEEP_CELLS_DIR",
+    "SWEEP_OUTPUTS_DIR",
+    "SWEEP_RESULTS_FILE",
     "TRADES_FILE",
     "BookSource",
     "BranchHolding",
@@ -136,6 +139,13 @@ EVENTS_FILE, TRADES_FILE, EQUITY_FILE, SUMMARY_FILE = OUTPUT_FILES
 DERIVED_FILES: Final = (MANIFEST_FILE, DECISION_FILE, FORWARD_PLAN_FILE)
 """Files of an earlier run of the directory that a new daily run removes first: each is
 derived from the whole run, so none may outlive the files it describes."""
+
+SWEEP_RESULTS_FILE: Final = "sweep_results.parquet"
+"""``dragon sweep``'s table: one row per cell, in ``OUT/``."""
+SWEEP_CELLS_DIR: Final = "cells"
+"""``OUT/cells/<cell_key>.json``: each finished cell's row (what a re-run skips)."""
+SWEEP_OUTPUTS_DIR: Final = "outputs"
+"""``OUT/outputs/<universe>/<start>_<end>/<branch>/``: a cell's RC1 files (``--keep-outputs``)."""
 
 # --- schema ids ------------------------------------------------------------------------
 

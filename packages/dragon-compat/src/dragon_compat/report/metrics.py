@@ -276,6 +276,13 @@ def exposure(positions: Sequence[float] | np.ndarray) -> float | None:
     return float(np.count_nonzero(values >= 1) / values.size)
 
 
+def traded_value(
+    prices: Sequence[float] | np.ndarray, shares: Sequence[float] | np.ndarray
+) -> float:
+    """CNY traded over the fills given: Σ price · shares (both sides: entry and exit fills)."""
+    return float((_floats(prices) * _floats(shares)).sum())
+
+
 def turnover(traded_value: float, equity: Sequence[float] | np.ndarray) -> float | None:
     """``traded_value / mean(equity) / years``, ``years = (n - 1) / 252``.
 

@@ -32,6 +32,7 @@ from dragon_compat import rundir
 from dragon_compat.errors import DragonUserError
 from dragon_compat.monitor.artifacts import MonitorHistory
 from dragon_compat.monitor.inputs import BranchTables
+from dragon_compat.report.metrics import traded_value as fills_value
 from dragon_compat.rundir import (
     DECISION_FILE,
     EQUITY_FILE,
@@ -193,8 +194,8 @@ def read_branch(run_dir: Path, name: str, role: str | None) -> BranchRun:
         raise DragonUserError(f"{equity_path}: column 'trade_date': sessions must increase")
     fills = events["event_type"].isin(FILL_EVENTS).to_numpy(dtype=bool, na_value=False)
     filled = events[fills]
-    traded_value = float(
-        (_numbers(filled, "price", events_path) * _numbers(filled, "shares", events_path)).sum()
+    traded_value = fills_value(
+        _numbers(filled, "price", events_path), _numbers(filled, "shares", events_path)
     )
     return BranchRun(
         name=name,
