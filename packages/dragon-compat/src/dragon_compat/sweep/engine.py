@@ -6,10 +6,13 @@ group by market group, writes each finished cell's row the moment it arrives and
 last, the table ``OUT/sweep_results.parquet`` — every row in grid order, so its
 bytes do not depend on the worker count or the order cells finished in.
 
-Work is a graph of three kinds of task: the featurized market of a window end
+Work is a graph of four kinds of task: the featurized market of a window end
 (:func:`~dragon_compat.sweep.work.featurize`), each market group's prepared market
-taking it (:func:`~dragon_compat.sweep.work.prepare_group`), each cell taking its
-group's (:func:`~dragon_compat.sweep.work.run_cell`). The markets' ``sizeof`` is
+taking it (:func:`~dragon_compat.sweep.work.prepare_group`), with the grid's policies
+each group's replayed decisions taking it too
+(:func:`~dragon_compat.sweep.policies.group_policies`, one task per group), and each
+cell taking its group's market and policy columns
+(:func:`~dragon_compat.sweep.work.run_cell`). The markets' ``sizeof`` is
 registered with dask, so the scheduler knows that moving one is costly and runs the
 tasks that take it where it already is: a market is built once and reaches one
 worker once. How a market gets to the workers is ``ship``:
@@ -18,10 +21,14 @@ worker once. How a market gets to the workers is ``ship``:
   per process and featurizes and prepares on the worker — nothing large crosses the
   network;
 - ``scatter``: the client featurizes and prepares each group itself and scatters the
-  prepared market to a worker.
+  prepared market to a worker; it replays each group's policies itself too (the
+  replay takes the featurized market, which is not shipped).
 
 At most as many window ends as the cluster has threads, plus one, are in flight,
 which bounds what the workers hold at once.
+
+A stored ``ok`` row without every policy column of the grid (written by a version
+without them) counts as unfinished and runs again.
 
 A cell whose market cannot be built (no session in the window, no symbol in the
 universe) gets a failed row that is stored like any other (it would fail the same
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +53,13 @@ from dragon_compat.market_input import MarketInput
 from dragon_compat.rundir import SWEEP_RESULTS_FILE
 from dragon_compat.sweep.cells import Cell, MarketGroup, plan_cells
 from dragon_compat.sweep.grid import Grid, Window
+from dragon_compat.sweep.policies import PolicyPlan, plan_policies, policy_columns
 from dragon_compat.sweep.table import FAILED, Row, read_rows, table_bytes, write_row
 from dragon_compat.sweep.work import (
     DataRef,
     failed_row,
     featurize,
+    group_policies,
     prepare_group,
     remember_bars,
     run_cell,
@@ -81,7 +91,12 @@ class Executor(Protocol):
     row may be stored: False for an unexpected failure)."""
 
     def run(
-        self, data: DataRef, groups: Sequence[MarketGroup], on_queued: OnEvent, on_row: OnRow
+        self,
+        data: DataRef,
+        groups: Sequence[MarketGroup],
+        plan: PolicyPlan | None,
+        on_queued: OnEvent,
+        on_row: OnRow,
     ) -> None: ...
 
 
@@ -105,7 +120,12 @@ class SerialExecutor:
     bars: Any = None
 
     def run(
-        self, data: DataRef, groups: Sequence[MarketGroup], on_queued: OnEvent, on_row: OnRow
+        self,
+        data: DataRef,
+        groups: Sequence[MarketGroup],
+        plan: PolicyPlan | None,
+        on_queued: OnEvent,
+        on_row: OnRow,
     ) -> None:
         if self.bars is not None:
             remember_bars(data, self.bars)
@@ -113,10 +133,11 @@ class SerialExecutor:
             featurized = featurize(data, end)
             for group in bundle:
                 market = prepare_group(featurized, group)
+                policies = group_policies(featurized, group, plan)
                 for cell in group.cells:
                     on_queued("queued", cell)
                     try:
-                        row, store = run_cell(market, cell, self.keep), True
+                        row, store = run_cell(market, cell, self.keep, policies), True
                     except Exception as err:
                         row, store = failed_row(cell, _unexpected(err)), False
                     on_row(cell, row, store)
@@ -135,25 +156,43 @@ class DaskExecutor:
     """Window ends in flight at once (0: the cluster's threads + 1)."""
 
     def _markets(
-        self, data: DataRef, end: dt.date, bundle: list[MarketGroup], order: int
-    ) -> list[Any]:
-        """One future per group of ``bundle``: its prepared market."""
+        self,
+        data: DataRef,
+        end: dt.date,
+        bundle: list[MarketGroup],
+        plan: PolicyPlan | None,
+        order: int,
+    ) -> list[tuple[Any, Any]]:
+        """Per group of ``bundle``: its prepared market and its policy columns (futures,
+        or with ``scatter`` the columns computed here)."""
         if self.ship == "scatter":
             if self.bars is not None:
                 remember_bars(data, self.bars)
             featurized = featurize(data, end)
             return [
-                self.client.scatter(prepare_group(featurized, group), hash=False)
+                (
+                    self.client.scatter(prepare_group(featurized, group), hash=False),
+                    group_policies(featurized, group, plan),
+                )
                 for group in bundle
             ]
-        featurized = self.client.submit(featurize, data, end, pure=False, priority=-order)
+        submit = functools.partial(self.client.submit, pure=False, priority=-order)
+        featurized = submit(featurize, data, end)
         return [
-            self.client.submit(prepare_group, featurized, group, pure=False, priority=-order)
+            (
+                submit(prepare_group, featurized, group),
+                submit(group_policies, featurized, group, plan) if plan is not None else None,
+            )
             for group in bundle
         ]
 
     def run(
-        self, data: DataRef, groups: Sequence[MarketGroup], on_queued: OnEvent, on_row: OnRow
+        self,
+        data: DataRef,
+        groups: Sequence[MarketGroup],
+        plan: PolicyPlan | None,
+        on_queued: OnEvent,
+        on_row: OnRow,
     ) -> None:
         from distributed import as_completed
 
@@ -165,12 +204,12 @@ class DaskExecutor:
 
         def submit_next() -> None:
             order, (end, bundle) = queue.pop(0)
-            markets = self._markets(data, end, bundle, order)
+            markets = self._markets(data, end, bundle, plan, order)
             remaining[order] = [markets, sum(len(group.cells) for group in bundle)]
-            for market, group in zip(markets, bundle, strict=True):
+            for (market, policies), group in zip(markets, bundle, strict=True):
                 for cell in group.cells:
                     future = self.client.submit(
-                        run_cell, market, cell, self.keep, pure=False, priority=-order
+                        run_cell, market, cell, self.keep, policies, pure=False, priority=-order
                     )
                     cell_of[future] = (cell, order)
                     futures.add(future)
@@ -242,8 +281,14 @@ def run_sweep(
     module docstring). Raises :class:`DragonUserError` for an unwritable ``out``."""
     windows = sweep_windows(grid, market)
     cells, groups = plan_cells(grid, windows, market.digests())
+    plan = plan_policies(grid, market)
+    names = policy_columns(grid.policies)
     make_dirs(out)
-    finished = read_rows(out, (cell.key for cell in cells))
+    finished = {
+        key: row
+        for key, row in read_rows(out, (cell.key for cell in cells)).items()
+        if row["status"] == FAILED or all(name in row for name in names)
+    }
     rows: dict[str, Row] = dict(finished)
     for cell in cells:
         if cell.key in finished:
@@ -263,10 +308,10 @@ def run_sweep(
         rows[cell.key] = row
         on_event("failed" if row["status"] == FAILED else "done", cell)
 
-    executor.run(data_ref(market), to_run, on_event, on_row)
+    executor.run(data_ref(market), to_run, plan, on_event, on_row)
     ordered = tuple(rows[cell.key] for cell in cells)
     table = out / SWEEP_RESULTS_FILE
-    write_file(table, table_bytes(ordered))
+    write_file(table, table_bytes(ordered, names))
     return SweepOutcome(
         rows=ordered,
         ran=ran,

@@ -44,6 +44,7 @@ __all__ = [
     "featurize_until",
     "featurized_nbytes",
     "market_nbytes",
+    "prepared_from",
     "universe_rows",
     "window_market",
 ]
@@ -106,8 +107,13 @@ def window_market(
         )
     bars = annotated.loc[rows].reset_index(drop=True)
     feats = features.loc[rows].reset_index(drop=True)
-    panel = build_panel(bars, feats)
-    return assemble(bars, feats, panel, evaluate_candidates(bars, feats, panel))
+    return prepared_from(bars, feats)
+
+
+def prepared_from(annotated: pd.DataFrame, features: pd.DataFrame) -> PreparedMarket:
+    """Steps 3–4 over annotated rows and their features (row for row)."""
+    panel = build_panel(annotated, features)
+    return assemble(annotated, features, panel, evaluate_candidates(annotated, features, panel))
 
 
 def _frame_nbytes(frame: pd.DataFrame) -> int:

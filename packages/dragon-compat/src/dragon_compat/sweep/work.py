@@ -5,9 +5,12 @@
   cached by sha256).
 - :func:`prepare_group` — one market group's window of its universe made into a
   :class:`~dragon_compat.prepare.PreparedMarket` (:mod:`dragon_compat.sweep.market`).
+- :func:`group_policies` — one market group's replayed decisions per grid policy
+  (:mod:`dragon_compat.sweep.policies`), once for all the group's cells.
 - :func:`run_cell` — one branch over a prepared market: the report's metrics, the
-  trade count and final equity as a row (:mod:`dragon_compat.sweep.table`) and, with
-  ``keep``, the cell's four RC1 files written canonically.
+  trade count, final equity and its group's policy columns as a row
+  (:mod:`dragon_compat.sweep.table`) and, with ``keep``, the cell's four RC1 files
+  written canonically.
 
 Every result is a pure function of its arguments: which process ran it, and when,
 cannot change a byte.
@@ -16,6 +19,7 @@ cannot change a byte.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from dragon_compat.report.metrics import branch_metrics, traded_value
 from dragon_compat.rundir import SWEEP_OUTPUTS_DIR
 from dragon_compat.sweep.cells import Cell, MarketGroup
 from dragon_compat.sweep.market import CellFailure, FeaturizedMarket, featurize_until, window_market
+from dragon_compat.sweep.policies import group_policies
 from dragon_compat.sweep.table import FAILED, OK, Row
 from dragon_runtime import EventType, LoopResult, render_branch_outputs
 
@@ -35,6 +40,7 @@ __all__ = [
     "cell_outputs_dir",
     "failed_row",
     "featurize",
+    "group_policies",
     "prepare_group",
     "remember_bars",
     "run_cell",
@@ -146,11 +152,19 @@ def _values(result: LoopResult) -> Row:
     return row
 
 
-def run_cell(market: PreparedMarket | CellFailure, cell: Cell, keep: Path | None = None) -> Row:
-    """One cell's row; with ``keep`` (the sweep's OUT) its RC1 files under
-    :func:`cell_outputs_dir`."""
+def run_cell(
+    market: PreparedMarket | CellFailure,
+    cell: Cell,
+    keep: Path | None = None,
+    policies: Mapping[str, int] | CellFailure | None = None,
+) -> Row:
+    """One cell's row, ending with its group's ``policies`` columns
+    (:func:`~dragon_compat.sweep.policies.group_policies`); with ``keep`` (the sweep's
+    OUT) its RC1 files under :func:`cell_outputs_dir`."""
     if isinstance(market, CellFailure):
         return failed_row(cell, str(market))
+    if isinstance(policies, CellFailure):
+        return failed_row(cell, str(policies))
     result = DragonRuleEngine().run(branch=cell.branch, market=market)
     if keep is not None:
         from dragon_compat.writes import write_files
@@ -166,5 +180,6 @@ def run_cell(market: PreparedMarket | CellFailure, cell: Cell, keep: Path | None
         "sessions": int(market.panel.shape[0]),
         "symbols": int(market.panel.shape[1]),
         **_values(result),
+        **(policies or {}),
     }
     return row
