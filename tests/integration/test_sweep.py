@@ -129,6 +129,24 @@ def test_the_table_has_one_row_per_cell_in_grid_order(serial: Path) -> None:
     assert all(row["final_equity"] > 0 for row in table)
 
 
+def _policy_values(row: dict[str, object], policy: str = "rc1") -> dict[str, object]:
+    return {name: value for name, value in row.items() if name.startswith(f"{policy}.")}
+
+
+def test_every_row_has_its_groups_replayed_decisions_and_states(serial: Path) -> None:
+    table = pq.read_table(serial / SWEEP_RESULTS_FILE).to_pylist()
+    decisions = ("PROCEED", "HOLD", "ROLLBACK_REVIEW_REQUIRED")
+    states = ("CANDIDATE_ACTIVE", "HELD", "ROLLED_BACK_PENDING_REVIEW", "ROLLED_BACK", "RETIRED")
+    for group in zip(table[::3], table[1::3], table[2::3], strict=True):
+        values = _policy_values(group[0])
+        assert list(values) == [f"rc1.{n}" for n in (*decisions, *states, "rollbacks", "flips")]
+        assert all(_policy_values(row) == values for row in group)  # one replay per group
+        sessions = group[0]["sessions"]
+        assert sum(values[f"rc1.{n}"] for n in decisions) == sessions  # type: ignore[misc]
+        assert sum(values[f"rc1.{n}"] for n in states) == sessions  # type: ignore[misc]
+    assert len({tuple(_policy_values(row).values()) for row in table}) > 1
+
+
 def test_a_local_cluster_of_two_workers_equals_the_serial_sweep(
     serial: Path, market: Path, tmp_path: Path
 ) -> None:
@@ -137,6 +155,7 @@ def test_a_local_cluster_of_two_workers_equals_the_serial_sweep(
         flags = ("--workers", "2", "--keep-outputs", "--ship", ship)
         assert _sweep(_grid(tmp_path), market, out, *flags) == 0
         assert _files(out) == _files(serial), ship
+    assert "rc1.PROCEED" in pq.read_schema(serial / SWEEP_RESULTS_FILE).names  # compared too
 
 
 def test_a_whole_data_cell_of_every_symbol_is_dragon_run(
@@ -152,6 +171,45 @@ def test_a_whole_data_cell_of_every_symbol_is_dragon_run(
     row = pq.read_table(serial / SWEEP_RESULTS_FILE).to_pylist()[1]
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     assert row["trades"] == summary["trades"]
+
+
+def test_policy_columns_are_what_dragon_replay_gives_for_the_window_and_branches(
+    market: Path, tmp_path: Path
+) -> None:
+    days = pq.read_table(market, columns=["trade_date"]).column(0).to_pylist()
+    sessions = sorted({day.date() for day in days})
+    start, end = sessions[50], sessions[89]
+    (tmp_path / "branches.toml").write_text(BRANCHES, encoding="utf-8")
+    roles = {
+        "rc1": ("alpha_first", "rc1_baseline", "alpha_first_selective_veto"),
+        "veto": ("alpha_first_selective_veto", "rc1_baseline", "alpha_first"),
+    }
+    policies = "".join(
+        f'[[policy]]\nname = "{name}"\ncandidate = "{candidate}"\n'
+        f'reference = "{reference}"\ncontrol = "{control}"\n'
+        for name, (candidate, reference, control) in roles.items()
+    )
+    grid = _grid(
+        tmp_path,
+        f'branches = "branches.toml"\n[[window]]\nstart = {start}\nend = {end}\n{policies}',
+    )
+    assert _sweep(grid, market, tmp_path / "out", "--workers", "0") == 0
+    row = pq.read_table(tmp_path / "out" / SWEEP_RESULTS_FILE).to_pylist()[0]
+    for name, (candidate, reference, control) in roles.items():
+        replay = tmp_path / f"replay-{name}"
+        command = ["replay", "--data", str(market), "--branches", str(tmp_path / "branches.toml")]
+        command += ["--candidate", candidate, "--reference", reference, "--control", control]
+        command += ["--from", start.isoformat(), "--to", end.isoformat(), "--out", str(replay)]
+        assert main([*command, "-q"]) == 0
+        (summary,) = json.loads((replay / "summary.json").read_text(encoding="utf-8"))["policies"]
+        assert summary["sessions"] == row["sessions"] == 40
+        counts = {**summary["sessions_per_decision"], **summary["sessions_per_state"]}
+        counts |= {"rollbacks": summary["rollbacks"], "flips": summary["flips"]}
+        values = {key.split(".", 1)[1]: value for key, value in _policy_values(row, name).items()}
+        assert {key: value for key, value in values.items() if value} == {
+            key: value for key, value in counts.items() if value
+        }
+        assert set(counts) <= set(values)
 
 
 def test_finished_cells_are_skipped_and_a_changed_universe_runs_again(
