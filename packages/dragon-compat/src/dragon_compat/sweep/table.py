@@ -4,9 +4,9 @@ A row (:func:`columns` names and types every column) holds the cell's keys
 (``cell_key``, ``cell`` = grid order, ``universe``, ``window_start``, ``window_end``,
 ``branch``), ``status`` (``ok`` / ``failed``) and ``error``, the market it ran on
 (``sessions``, ``symbols``), the report's metrics (:data:`dragon_compat.report.metrics.METRICS`,
-same keys and definitions), ``trades``, ``final_equity`` and, per grid policy, the
-sessions per decision and per rollout state of its replay (``<policy>.<DECISION>``)
-when the cell's group holds the policy's three roles (else null).
+same keys and definitions), ``trades``, ``final_equity`` and, per grid policy, its
+group's replayed sessions per decision and per rollout state, rollbacks and flips
+(:func:`dragon_compat.sweep.policies.policy_columns`; null in a failed row).
 
 Each finished cell is written at once, atomically, to ``OUT/cells/<cell_key>.json``
 (:func:`write_row`): a killed sweep keeps every cell finished before the kill, and a
