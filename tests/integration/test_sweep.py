@@ -68,6 +68,14 @@ reference = "rc1_baseline"
 control = "alpha_first_selective_veto"
 """
 )
+STRICT_POLICY = """
+schema = "dragon.governance_policy/1"
+name = "strict"
+warning_streak_limit = 1
+lag_warn_sessions = 1
+lag_fail_sessions = 2
+fallback_branch = "alpha_first_selective_veto"
+"""
 FAILING = """
 [[window]]               # after the data: no session
 start = 2030-01-01
@@ -180,14 +188,18 @@ def test_policy_columns_are_what_dragon_replay_gives_for_the_window_and_branches
     sessions = sorted({day.date() for day in days})
     start, end = sessions[50], sessions[89]
     (tmp_path / "branches.toml").write_text(BRANCHES, encoding="utf-8")
-    roles = {
-        "rc1": ("alpha_first", "rc1_baseline", "alpha_first_selective_veto"),
-        "veto": ("alpha_first_selective_veto", "rc1_baseline", "alpha_first"),
+    (tmp_path / "strict.toml").write_text(STRICT_POLICY, encoding="utf-8")
+    default = ("alpha_first", "rc1_baseline", "alpha_first_selective_veto")
+    roles = {  # strict shares rc1's replay (same roles); veto has a replay of its own
+        "rc1": (default, None),
+        "strict": (default, "strict.toml"),
+        "veto": (("alpha_first_selective_veto", "rc1_baseline", "alpha_first"), None),
     }
     policies = "".join(
         f'[[policy]]\nname = "{name}"\ncandidate = "{candidate}"\n'
         f'reference = "{reference}"\ncontrol = "{control}"\n'
-        for name, (candidate, reference, control) in roles.items()
+        + (f'file = "{policy}"\n' if policy else "")
+        for name, ((candidate, reference, control), policy) in roles.items()
     )
     grid = _grid(
         tmp_path,
@@ -195,10 +207,11 @@ def test_policy_columns_are_what_dragon_replay_gives_for_the_window_and_branches
     )
     assert _sweep(grid, market, tmp_path / "out", "--workers", "0") == 0
     row = pq.read_table(tmp_path / "out" / SWEEP_RESULTS_FILE).to_pylist()[0]
-    for name, (candidate, reference, control) in roles.items():
+    for name, ((candidate, reference, control), policy) in roles.items():
         replay = tmp_path / f"replay-{name}"
         command = ["replay", "--data", str(market), "--branches", str(tmp_path / "branches.toml")]
         command += ["--candidate", candidate, "--reference", reference, "--control", control]
+        command += ["--policy", str(tmp_path / policy)] if policy else []
         command += ["--from", start.isoformat(), "--to", end.isoformat(), "--out", str(replay)]
         assert main([*command, "-q"]) == 0
         (summary,) = json.loads((replay / "summary.json").read_text(encoding="utf-8"))["policies"]
@@ -210,6 +223,9 @@ def test_policy_columns_are_what_dragon_replay_gives_for_the_window_and_branches
             key: value for key, value in counts.items() if value
         }
         assert set(counts) <= set(values)
+    assert _policy_values(row, "strict") != {  # the policies judged apart in one replay
+        key.replace("rc1.", "strict."): value for key, value in _policy_values(row).items()
+    }
 
 
 def test_finished_cells_are_skipped_and_a_changed_universe_runs_again(
@@ -222,6 +238,13 @@ def test_finished_cells_are_skipped_and_a_changed_universe_runs_again(
     assert _sweep(grid, market, out, "--workers", "0", "--json") == 0
     document = json.loads(capsys.readouterr().out)
     assert (document["ran"], document["skipped"]) == (0, 24)
+    assert (out / SWEEP_RESULTS_FILE).read_bytes() == (serial / SWEEP_RESULTS_FILE).read_bytes()
+    stored = sorted((out / SWEEP_CELLS_DIR).glob("*.json"))[0]  # as stored before policies
+    row = json.loads(stored.read_text(encoding="utf-8"))
+    stored.write_text(json.dumps({k: v for k, v in row.items() if "." not in k}), encoding="utf-8")
+    assert _sweep(grid, market, out, "--workers", "0", "--json") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["ran"], document["skipped"]) == (1, 23)
     assert (out / SWEEP_RESULTS_FILE).read_bytes() == (serial / SWEEP_RESULTS_FILE).read_bytes()
     _grid(tmp_path, GRID.replace('boards = ["chinext", "star"]', 'boards = ["chinext"]'))
     assert _sweep(grid, market, out, "--workers", "0", "--json") == 0
