@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -159,7 +159,7 @@ def _symbol_codes(symbols: Any) -> tuple[np.ndarray, Sequence[str]]:
         symbols = symbols.array
     if isinstance(getattr(symbols, "dtype", None), pd.CategoricalDtype):
         categorical = pd.Categorical(symbols)
-        codes = np.asarray(categorical.codes, dtype=np.int64)
+        codes = np.asarray(categorical.codes)
         uniques = list(categorical.categories)
     else:
         if not isinstance(symbols, np.ndarray | pd.Index | pd.api.extensions.ExtensionArray):
@@ -181,23 +181,46 @@ def limit_pcts(symbols: Any, is_st: Any, trade_dates: Any) -> np.ndarray:
     decided once per distinct symbol.
     """
     codes, uniques = _symbol_codes(symbols)
-    board_per_symbol = np.fromiter(
-        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int64, count=len(uniques)
-    )
-    boards = board_per_symbol[codes]
     st = np.asarray(is_st, dtype=bool)
-    dates = np.asarray(trade_dates, dtype="datetime64[D]")
-    if not (boards.shape == st.shape == dates.shape):
+    dates = _datetimes(trade_dates)
+    if not (codes.shape == st.shape == dates.shape):
         raise ValueError(
             f"symbols, is_st and trade_dates differ in length: "
-            f"{boards.shape[0]}, {st.shape[0]}, {dates.shape[0]}"
+            f"{codes.shape[0]}, {st.shape[0]}, {dates.shape[0]}"
         )
-    pct = np.where(st, _PCT_ST[boards], _PCT_NORMAL[boards])
-    before_reform = (boards == _BOARD_INDEX[Board.CHINEXT]) & (
-        dates < np.datetime64(CHINEXT_REFORM_DATE, "D")
+    return _pcts_int8(codes, uniques, st, dates).astype(np.int64)
+
+
+def _datetimes(values: Any) -> np.ndarray:
+    """``values`` as a datetime64 array: as stored when it already is one (any unit,
+    no copy), else read as ``datetime64[D]``."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    return array if array.dtype.kind == "M" else np.asarray(values, dtype="datetime64[D]")
+
+
+_PCT_NORMAL_8 = _PCT_NORMAL.astype(np.int8)
+_PCT_ST_8 = _PCT_ST.astype(np.int8)
+
+
+def _pcts_int8(
+    codes: np.ndarray, uniques: Sequence[str], st: np.ndarray, dates: np.ndarray
+) -> np.ndarray:
+    """Limit % (``int8``) of every row from its symbol code, ST flag and date, slice by
+    slice (:func:`limit_pct`'s rule)."""
+    board_per_symbol = np.fromiter(
+        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int8, count=len(uniques)
     )
-    pct[before_reform] = np.where(st[before_reform], 5, 10)
-    return pct.astype(np.int64, copy=False)
+    reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
+    chinext = _BOARD_INDEX[Board.CHINEXT]
+    pct = np.empty(len(codes), dtype=np.int8)
+    for part in row_chunks(len(codes)):
+        boards = board_per_symbol[codes[part]]
+        is_st = st[part]
+        values = np.where(is_st, _PCT_ST_8[boards], _PCT_NORMAL_8[boards])
+        before_reform = (boards == chinext) & (dates[part] < reform)
+        values[before_reform] = np.where(is_st[before_reform], 5, 10)
+        pct[part] = values
+    return pct
 
 
 def limit_price(pre_close: float | Decimal, pct: int, side: Literal["up", "down"]) -> Decimal:
@@ -248,30 +271,93 @@ def limit_prices_cents(pre_close_c: Any, pct: Any) -> tuple[np.ndarray, np.ndarr
 
 _PRICE_COLUMNS = ("open", "high", "low", "close", "pre_close")
 
+CENTS_DTYPE = np.dtype(np.int32)
+"""dtype of the cent columns :func:`annotate_limits` appends: ``int32`` holds every
+price up to 21,474,836.47 CNY, four bytes a cell instead of eight."""
+
+_MAX_CENTS = np.iinfo(np.int32).max // 2
+"""Largest price (cents) accepted: half of int32, so ``price × (100 + pct)`` arithmetic
+done in int64 and any up-limit of it fit the int32 columns."""
+
+_CHUNK_ROWS = 1 << 18
+"""Rows per slice of the chunked column passes: every temporary is ≤ 2 MiB, so the
+allocator reuses it instead of mapping (and the kernel zeroing) fresh pages."""
+
 LIMIT_ANNOTATION_COLUMNS: tuple[str, ...] = (
     *(f"{column}_c" for column in _PRICE_COLUMNS),
     "up_limit_c",
     "down_limit_c",
     "has_limit",
 )
-"""The columns :func:`annotate_limits` appends, in order: ``int64`` cents
-``open_c high_c low_c close_c pre_close_c up_limit_c down_limit_c`` and bool
-``has_limit``. A frame carrying all of them is an annotated frame."""
+"""The columns :func:`annotate_limits` appends, in order: ``int32`` cents
+(:data:`CENTS_DTYPE`) ``open_c high_c low_c close_c pre_close_c up_limit_c
+down_limit_c`` and bool ``has_limit``. A frame carrying all of them is an annotated
+frame."""
+
+
+def row_chunks(n: int) -> Iterator[slice]:
+    """Consecutive slices covering ``range(n)``, :data:`_CHUNK_ROWS` rows each."""
+    for start in range(0, n, _CHUNK_ROWS):
+        yield slice(start, min(start + _CHUNK_ROWS, n))
 
 
 def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """Cents of a float price column; ``ValueError`` naming the first off-grid row."""
+    """``int32`` cents of a float price column (of its ``rows`` when a mask is given),
+    converted slice by slice; ``ValueError`` naming the first off-grid row."""
     values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    subset = values if rows is None else values[rows]
-    ok = whole_cents(subset)
-    if not ok.all():
-        position = int(np.flatnonzero(~ok)[0])
-        row = position if rows is None else int(np.flatnonzero(rows)[position])
-        raise ValueError(
-            f"column {column!r}, row {row}: price {float(subset[position])!r} is not a whole "
-            "number of cents (rule: prices are on the 0.01 CNY tick)"
-        )
-    return to_cents(subset)
+    positions = None if rows is None else np.flatnonzero(rows)
+    subset = values if positions is None else values[positions]
+    out = np.empty(len(subset), dtype=CENTS_DTYPE)
+    for part in row_chunks(len(subset)):
+        x = subset[part]
+        cents = np.rint(x * 100.0)
+        with np.errstate(invalid="ignore"):
+            in_range = np.abs(cents) <= _MAX_CENTS
+        on_grid = whole_cents(x)
+        if not (on_grid & in_range).all():
+            position = part.start + int(np.flatnonzero(~(on_grid & in_range))[0])
+            row = position if positions is None else int(positions[position])
+            price = float(subset[position])
+            if on_grid[position - part.start]:
+                rule = f"prices are at most {_MAX_CENTS / 100:,.2f} CNY"
+                raise ValueError(
+                    f"column {column!r}, row {row}: price {price!r} is out of range (rule: {rule})"
+                )
+            raise ValueError(
+                f"column {column!r}, row {row}: price {price!r} is not a whole "
+                "number of cents (rule: prices are on the 0.01 CNY tick)"
+            )
+        out[part] = cents
+    return out
+
+
+def _ipo_days(bars: pd.DataFrame, codes: np.ndarray, trade_dates: np.ndarray) -> np.ndarray:
+    """Rows that are their symbol's first row and fall on its ``list_date``
+    (``codes``: the rows' symbol codes)."""
+    ipo_day = np.zeros(len(bars), dtype=bool)
+    if "list_date" not in bars.columns or len(bars) == 0:
+        return ipo_day
+    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    rows = first[first < len(codes)]
+    list_dates = _datetimes(bars["list_date"])[rows].astype("datetime64[D]")
+    ipo_day[rows] = list_dates == trade_dates[rows].astype("datetime64[D]")
+    return ipo_day
+
+
+def _limits_cents(
+    pre_close_c: np.ndarray, pct: np.ndarray, has_limit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`limit_prices_cents` slice by slice into ``int32`` arrays; 0 where there
+    is no limit."""
+    up = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
+    down = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
+    for part in row_chunks(len(pre_close_c)):
+        up_part, down_part = limit_prices_cents(pre_close_c[part], pct[part])
+        limited = has_limit[part]
+        up[part] = np.where(limited, up_part, 0)
+        down[part] = np.where(limited, down_part, 0)
+    return up, down
 
 
 def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
@@ -283,40 +369,36 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
     ``up_limit``/``down_limit`` (float, NaN = not published; missing columns are
     treated as all-unknown).
 
-    Adds ``int64`` columns ``open_c high_c low_c close_c pre_close_c up_limit_c
-    down_limit_c`` and bool ``has_limit``. Published limits win where not NaN;
-    otherwise limits are computed from ``pre_close`` and the board %. On a symbol's
-    IPO day (its first row, when ``list_date`` equals that trade_date) ``has_limit``
-    is False and both limits are 0 (no limit, no clamping). Raises ``ValueError``
-    naming column and row when a price is not a whole number of cents.
+    Adds ``int32`` (:data:`CENTS_DTYPE`) columns ``open_c high_c low_c close_c
+    pre_close_c up_limit_c down_limit_c`` and bool ``has_limit``. Published limits
+    win where not NaN; otherwise limits are computed from ``pre_close`` and the
+    board %. On a symbol's IPO day (its first row, when ``list_date`` equals that
+    trade_date) ``has_limit`` is False and both limits are 0 (no limit, no
+    clamping). Raises ``ValueError`` naming column and row when a price is not a
+    whole number of cents (or above 10,737,418.23 CNY, beyond the int32 columns).
 
     ``bars`` is never modified; the result shares its columns copy-on-write (no
     copy is made up front). Columns already present (re-annotating an annotated
-    frame) are replaced where they stand.
+    frame) are replaced where they stand. Every pass over the rows is chunked, so
+    no full-length temporary is made besides the columns themselves.
     """
     new: dict[str, np.ndarray] = {
         f"{column}_c": _checked_cents(bars, column) for column in _PRICE_COLUMNS
     }
 
-    trade_dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
-    first_row = ~bars["symbol"].duplicated().to_numpy()
-    if "list_date" in bars.columns:
-        list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
-        ipo_day = first_row & (list_dates == trade_dates)
-    else:
-        ipo_day = np.zeros(len(bars), dtype=bool)
-    has_limit = ~ipo_day
-
-    pct = limit_pcts(bars["symbol"], bars["is_st"].to_numpy(dtype=bool), trade_dates)
-    up_c, down_c = limit_prices_cents(new["pre_close_c"], pct)
+    trade_dates = _datetimes(bars["trade_date"])
+    codes, uniques = _symbol_codes(bars["symbol"])
+    has_limit = ~_ipo_days(bars, codes, trade_dates)
+    st = bars["is_st"].to_numpy(dtype=bool)
+    pct = _pcts_int8(codes, uniques, st, trade_dates)
+    up_c, down_c = _limits_cents(new["pre_close_c"], pct, has_limit)
     for column, computed in (("up_limit", up_c), ("down_limit", down_c)):
         if column in bars.columns:
             published = bars[column].to_numpy(dtype=np.float64, na_value=np.nan)
             present = ~np.isnan(published)
             if present.any():
-                computed[present] = _checked_cents(bars, column, present)
-    up_c[ipo_day] = 0
-    down_c[ipo_day] = 0
+                cents = _checked_cents(bars, column, present)
+                computed[present] = np.where(has_limit[present], cents, 0)
     new["up_limit_c"] = up_c
     new["down_limit_c"] = down_c
     new["has_limit"] = has_limit
