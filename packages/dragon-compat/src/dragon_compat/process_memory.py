@@ -21,6 +21,7 @@ workers set the two variables instead). Outputs never depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -50,7 +51,6 @@ def configure() -> None:
         if "pyarrow" in sys.modules:
             import pyarrow as pa
 
-            try:
+            # a pyarrow built without jemalloc raises: it keeps its default pool
+            with contextlib.suppress(NotImplementedError):
                 pa.set_memory_pool(pa.jemalloc_memory_pool())
-            except NotImplementedError:  # built without jemalloc: keep its default pool
-                pass
