@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ DEFAULT_CSV_ROWS = 1_000_000
 """The CSV copy holds the first whole sessions up to this many rows (0 = all):
 a 12.5 M-row CSV is ~1.8 GB and takes minutes to write and a minute to load on
 every run, while CSV stays off the hot path. rows/s extrapolates."""
-_MEASURED = ("floor", "pipeline", "csv")
+_MEASURED = ("floor", "pipeline", "csv", "csv_whole", "dragon_run")
+DRAGON_RUN_BRANCH = "rc1_baseline"
+"""The branch of the one-branch fresh ``dragon run`` process."""
 _VERSIONED = ("dragon-runtime", "dragon-compat", "numpy", "pandas", "pyarrow")
 
 
@@ -89,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", type=Path, help="also write the results to this JSON file")
     p.add_argument("--profile", type=Path, help="cProfile every step into this directory")
+    p.add_argument(
+        "--no-whole-csv",
+        dest="whole_csv",
+        action="store_false",
+        help="skip the whole-market CSV copy and its load (written once: ~1.8 GB at full size)",
+    )
     p.add_argument("--regenerate", action="store_true", help="rebuild the cached market")
     worker = p.add_argument_group("worker (internal)")
     worker.add_argument("--worker", help=argparse.SUPPRESS)
@@ -102,6 +111,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.worker:
+        from dragon_compat import process_memory
+
+        process_memory.configure()  # what `dragon` does for itself, before numpy loads
         from bench_workers import WORKERS
 
         result = WORKERS[args.worker](args)
@@ -114,10 +126,13 @@ class WorkerFailed(Exception):
     """A worker process exited non-zero (its traceback went to stderr)."""
 
 
-def _spawn(kind: str, args: argparse.Namespace, **paths: Path) -> dict[str, Any]:
+def _spawn(
+    kind: str, args: argparse.Namespace, csv_rows: int | None = None, **paths: Path
+) -> dict[str, Any]:
     """Run one worker in a fresh interpreter; its result plus wall time and load average."""
+    rows = args.csv_rows if csv_rows is None else csv_rows
     forwarded = ["--symbols", str(args.symbols), "--sessions", str(args.sessions)]
-    forwarded += ["--seed", str(args.seed), "--csv-rows", str(args.csv_rows)]
+    forwarded += ["--seed", str(args.seed), "--csv-rows", str(rows)]
     if args.profile:
         forwarded += ["--profile", str(args.profile.resolve())]
     for name, path in paths.items():
@@ -146,36 +161,54 @@ def _benchmark(args: argparse.Namespace) -> int:
     key = market_key(args.symbols, args.sessions, args.seed)
     cache_dir = args.cache_dir.resolve()
 
-    def build(parquet: Path, csv: Path) -> dict[str, Any]:
-        if parquet.exists():
-            _progress(f"writing the CSV copy {csv.name} of the cached market (once)")
-        else:
-            _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
-        return _spawn("market", args, parquet=parquet, csv=csv)
+    def builder(csv_rows: int) -> Callable[[Path, Path], dict[str, Any]]:
+        def build(parquet: Path, csv: Path) -> dict[str, Any]:
+            if parquet.exists():
+                _progress(f"writing the CSV copy {csv.name} of the cached market (once)")
+            else:
+                _progress(f"building the cached market {key.folder_name} (once; reused after)")
+            return _spawn("market", args, csv_rows, parquet=parquet, csv=csv)
+
+        return build
 
     try:
-        market = ensure_market(cache_dir, key, args.csv_rows, build, regenerate=args.regenerate)
-        runs = _measure(args, market, cache_dir)
+        market = ensure_market(
+            cache_dir, key, args.csv_rows, builder(args.csv_rows), regenerate=args.regenerate
+        )
+        whole = market  # the CSV copy is the whole market already: measured once
+        if args.whole_csv and market.csv_facts["rows"] < market.market["rows"]:
+            whole = ensure_market(cache_dir, key, 0, builder(0))
+        runs = _measure(args, market, whole.csv if whole is not market else None, cache_dir)
     except WorkerFailed as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
-    floor, pipeline, csv = (min(runs[kind], key=_measured_seconds) for kind in _MEASURED)
+    best = {kind: min(runs[kind], key=_measured_seconds) for kind in _MEASURED if runs[kind]}
+    if "csv_whole" not in best and market.csv_facts["rows"] >= market.market["rows"]:
+        best["csv_whole"] = best["csv"]
 
-    rows = build_rows(floor, pipeline, csv, market.csv_facts, market.market["rows"])
+    rows = build_rows(
+        best,
+        csv_facts=market.csv_facts,
+        whole_csv_facts=whole.csv_facts if "csv_whole" in best else None,
+        market_rows=market.market["rows"],
+    )
     title = (
         f"Dragon bench: {args.symbols:,} symbols × {args.sessions:,} sessions = "
         f"{market.market['rows']:,} rows, seed {args.seed}"
         + (" — PROFILED, timings inflated" if args.profile else "")
     )
-    print_table(rows, title, _notes(args, market, floor, pipeline, csv))
+    print_table(rows, title, _notes(args, market, best))
     if args.json:
-        facts = _facts(args, market, floor, pipeline, csv)
+        facts = _facts(args, market, best)
         write_json(args.json, rows, {**facts, "repetitions": runs})
     return 0
 
 
-def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str, list[Any]]:
-    """Every measuring worker, ``--repeat`` times, interleaved: floor, whole run, CSV."""
+def _measure(
+    args: argparse.Namespace, market: Any, whole_csv: Path | None, cache_dir: Path
+) -> dict[str, list[Any]]:
+    """Every measurement, ``--repeat`` times, interleaved: floor, whole run, one-branch
+    ``dragon run`` process, CSV copy, whole-market CSV."""
     runs: dict[str, list[Any]] = {kind: [] for kind in _MEASURED}
     for repetition in range(1, args.repeat + 1):
         of = f" {repetition}/{args.repeat}" if args.repeat > 1 else ""
@@ -186,13 +219,35 @@ def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str
             runs["pipeline"].append(
                 _spawn("pipeline", args, parquet=market.parquet, out_dir=Path(out_dir))
             )
+            _progress(f"dragon run --branch {DRAGON_RUN_BRANCH}{of} (fresh process)")
+            runs["dragon_run"].append(_dragon_run(market.parquet, Path(out_dir) / "dragon-run"))
         _progress(f"CSV load{of} (fresh process)")
         runs["csv"].append(_spawn("csv", args, csv=market.csv))
+        if whole_csv is not None:
+            _progress(f"whole-market CSV load{of} (fresh process)")
+            runs["csv_whole"].append(_spawn("csv", args, csv=whole_csv))
     return runs
 
 
+def _dragon_run(parquet: Path, out: Path) -> dict[str, Any]:
+    """One fresh ``dragon run`` process of one branch, measured from outside
+    (:mod:`bench_process`: start → exit, imports included, as a user pays it)."""
+    from bench_process import dragon_executable, run_measured
+
+    command = [dragon_executable(), "run", "--data", str(parquet)]
+    command += ["--branch", DRAGON_RUN_BRANCH, "--out", str(out)]
+    run = run_measured(command)
+    if run.returncode != 0:
+        print(run.stdout_tail, run.stderr_tail, sep="\n", file=sys.stderr)
+        raise WorkerFailed(f"dragon run failed with exit status {run.returncode}")
+    return {"process": run.as_json(), "load_average_1m": run.load_average_1m}
+
+
 def _measured_seconds(result: dict[str, Any]) -> float:
-    """A worker's measured seconds (every segment but its imports)."""
+    """A measurement's seconds: a worker's segments but its imports; a measured
+    process's wall seconds."""
+    if "process" in result:
+        return float(result["process"]["seconds"])
     return sum(s["seconds"] for s in result["segments"] if s["name"] != "imports")
 
 
@@ -206,13 +261,9 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _notes(
-    args: argparse.Namespace,
-    market: Any,
-    floor: dict[str, Any],
-    pipeline: dict[str, Any],
-    csv: dict[str, Any],
-) -> list[str]:
+def _notes(args: argparse.Namespace, market: Any, best: dict[str, Any]) -> list[str]:
+    floor, pipeline, csv = best["floor"], best["pipeline"], best["csv"]
+    dragon = best["dragon_run"]["process"]
     facts = market.market
     made = "generated in this run" if market.generated else "cached"
     versions = ", ".join(f"{k} {v}" for k, v in _versions().items())
@@ -241,6 +292,12 @@ def _notes(
         f"{csv['process_seconds']:.1f} s; 1-min load average before each: "
         f"{floor['load_average_1m']:.2f} / {pipeline['load_average_1m']:.2f} / "
         f"{csv['load_average_1m']:.2f} on {os.cpu_count()} CPUs",
+        f"dragon run --branch {DRAGON_RUN_BRANCH}: {dragon['seconds']:.2f} s wall, "
+        f"{dragon['cpu_seconds']:.2f} s CPU ({dragon['sys_seconds']:.2f} s system), peak RSS "
+        f"{dragon['peak_rss'] / (1 << 30):.2f} GiB; load average before it "
+        f"{dragon['load_average_1m']:.2f}",
+        "allocator: every worker applies dragon_compat.process_memory (numpy huge-page "
+        "advice off, Arrow jemalloc pool), as `dragon` does for itself",
         f"{peak}; {platform.python_implementation()} {platform.python_version()}, {versions}",
     ]
 
@@ -249,13 +306,7 @@ def _kept(repeat: int) -> str:
     return f"fastest of {repeat} per worker; " if repeat > 1 else ""
 
 
-def _facts(
-    args: argparse.Namespace,
-    market: Any,
-    floor: dict[str, Any],
-    pipeline: dict[str, Any],
-    csv: dict[str, Any],
-) -> dict[str, Any]:
+def _facts(args: argparse.Namespace, market: Any, best: dict[str, Any]) -> dict[str, Any]:
     return {
         "arguments": {
             "symbols": args.symbols,
@@ -273,7 +324,7 @@ def _facts(
             "python": platform.python_version(),
             "versions": _versions(),
         },
-        "workers": {"floor": floor, "pipeline": pipeline, "csv": csv},
+        "workers": best,
     }
 
 
