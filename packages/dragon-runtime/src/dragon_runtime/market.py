@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CENTS_DTYPE",
     "CHINEXT_REFORM_DATE",
     "COMMISSION_E5",
     "LIMIT_ANNOTATION_COLUMNS",
@@ -213,7 +214,7 @@ def _pcts_int8(
     reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
     chinext = _BOARD_INDEX[Board.CHINEXT]
     pct = np.empty(len(codes), dtype=np.int8)
-    for part in row_chunks(len(codes)):
+    for part in _row_chunks(len(codes)):
         boards = board_per_symbol[codes[part]]
         is_st = st[part]
         values = np.where(is_st, _PCT_ST_8[boards], _PCT_NORMAL_8[boards])
@@ -272,8 +273,9 @@ def limit_prices_cents(pre_close_c: Any, pct: Any) -> tuple[np.ndarray, np.ndarr
 _PRICE_COLUMNS = ("open", "high", "low", "close", "pre_close")
 
 CENTS_DTYPE = np.dtype(np.int32)
-"""dtype of the cent columns :func:`annotate_limits` appends: ``int32`` holds every
-price up to 21,474,836.47 CNY, four bytes a cell instead of eight."""
+"""dtype of the cent columns :func:`annotate_limits` appends (and of the panel's
+price arrays): four bytes a cell instead of eight; prices are accepted up to
+10,737,418.23 CNY (:data:`_MAX_CENTS`)."""
 
 _MAX_CENTS = np.iinfo(np.int32).max // 2
 """Largest price (cents) accepted: half of int32, so ``price × (100 + pct)`` arithmetic
@@ -295,7 +297,7 @@ down_limit_c`` and bool ``has_limit``. A frame carrying all of them is an annota
 frame."""
 
 
-def row_chunks(n: int) -> Iterator[slice]:
+def _row_chunks(n: int) -> Iterator[slice]:
     """Consecutive slices covering ``range(n)``, :data:`_CHUNK_ROWS` rows each."""
     for start in range(0, n, _CHUNK_ROWS):
         yield slice(start, min(start + _CHUNK_ROWS, n))
@@ -308,7 +310,7 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
     positions = None if rows is None else np.flatnonzero(rows)
     subset = values if positions is None else values[positions]
     out = np.empty(len(subset), dtype=CENTS_DTYPE)
-    for part in row_chunks(len(subset)):
+    for part in _row_chunks(len(subset)):
         x = subset[part]
         cents = np.rint(x * 100.0)
         with np.errstate(invalid="ignore"):
@@ -352,7 +354,7 @@ def _limits_cents(
     is no limit."""
     up = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
     down = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
-    for part in row_chunks(len(pre_close_c)):
+    for part in _row_chunks(len(pre_close_c)):
         up_part, down_part = limit_prices_cents(pre_close_c[part], pct[part])
         limited = has_limit[part]
         up[part] = np.where(limited, up_part, 0)
