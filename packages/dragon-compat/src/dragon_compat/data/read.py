@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import zlib
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -119,9 +120,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def _open_text(path: Path) -> IO[bytes]:
+def _open_bytes(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, gunzipped when its name ends in ``.gz``."""
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.GzipFile(path, "rb")
     return path.open("rb")
 
 
@@ -129,7 +131,7 @@ def _csv_encoding(path: Path) -> str:
     """``utf-8`` unless the file's first bytes are not UTF-8 (then ``gb18030``, the
     superset of GBK that Excel on Chinese Windows writes)."""
     try:
-        with _open_text(path) as handle:
+        with _open_bytes(path) as handle:
             head = handle.read(_SNIFF_BYTES)
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
         raise DragonUserError(f"{path}: is not a valid gzip file: {err}") from None
@@ -150,7 +152,7 @@ def _csv_encoding(path: Path) -> str:
 def _csv_header(path: Path, encoding: str) -> list[str]:
     """The header's column names: stripped of leading spaces, byte-order mark dropped,
     repeats numbered ``name.1``, ``name.2`` (as pandas names them)."""
-    with _open_text(path) as handle:
+    with _open_bytes(path) as handle:
         line = handle.readline()
     text = line.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     fields = next(csv.reader([text]), [])
@@ -172,12 +174,12 @@ def _arrow_csv(path: Path, encoding: str) -> Any:
     downstream — empty cells null, numbers as Arrow infers them; GB18030 is transcoded
     while streaming."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
 
     names = _csv_header(path, encoding)
     if not names or names == [""]:
         raise DragonUserError(f"{path}: has no columns")
+    dictionary = pa.dictionary(pa.int32(), pa.string())
     table = pa_csv.read_csv(
         path,
         read_options=pa_csv.ReadOptions(
@@ -185,16 +187,20 @@ def _arrow_csv(path: Path, encoding: str) -> Any:
         ),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in names if name in TEXT_COLUMNS},
+            column_types={
+                name: pa.string() if name in _FREE_TEXT_COLUMNS else dictionary
+                for name in names
+                if name in TEXT_COLUMNS
+            },
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
     )
-    for position, name in enumerate(table.column_names):
-        if name in TEXT_COLUMNS and name not in _FREE_TEXT_COLUMNS:
-            encoded = pc.dictionary_encode(table.column(position))
-            table = table.set_column(position, name, encoded)
+    for position, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):  # a column of empty cells only: NaN numbers
+            numbers = table.column(position).cast(pa.float64())
+            table = table.set_column(position, field.name, numbers)
     return table
 
 
