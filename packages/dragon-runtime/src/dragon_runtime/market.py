@@ -310,12 +310,20 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
     positions = None if rows is None else np.flatnonzero(rows)
     subset = values if positions is None else values[positions]
     out = np.empty(len(subset), dtype=CENTS_DTYPE)
+    cents = np.empty(min(len(subset), _CHUNK_ROWS), dtype=np.float64)
+    back = np.empty_like(cents)
     for part in _row_chunks(len(subset)):
         x = subset[part]
-        cents = np.rint(x * 100.0)
+        c, b = cents[: len(x)], back[: len(x)]
+        # whole_cents(x), in place: |x - rint(100·x)/100| ≤ 1e-6 (False for NaN, ±inf)
         with np.errstate(invalid="ignore"):
-            in_range = np.abs(cents) <= _MAX_CENTS
-        on_grid = whole_cents(x)
+            np.multiply(x, 100.0, out=c)
+            np.rint(c, out=c)
+            np.divide(c, 100.0, out=b)
+            np.subtract(x, b, out=b)
+            np.abs(b, out=b)
+            on_grid = b <= _CENT_TOLERANCE_CNY
+            in_range = np.abs(c) <= _MAX_CENTS
         if not (on_grid & in_range).all():
             position = part.start + int(np.flatnonzero(~(on_grid & in_range))[0])
             row = position if positions is None else int(positions[position])
@@ -329,7 +337,7 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
                 f"column {column!r}, row {row}: price {price!r} is not a whole "
                 "number of cents (rule: prices are on the 0.01 CNY tick)"
             )
-        out[part] = cents
+        out[part] = c
     return out
 
 
