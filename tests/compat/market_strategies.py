@@ -28,7 +28,7 @@ limit-down closes and sealed limit-downs (exits blocked, stop losses), suspensio
 both as missing rows and as ``volume == 0`` rows, symbols that stop trading before the
 end, ST names (5 % limits), ChiNext / STAR / BSE boards, IPO days (``list_date`` equal
 to the symbol's first session: no limit), late listings without ``list_date``,
-published limits on some symbols, amounts and turnovers straddling the §4
+published limits on some symbols, amounts and turnovers straddling the predicate
 thresholds, and calendars that straddle 2020-08-24 (ChiNext 20 %) and 2023-08-28
 (stamp duty cut).
 

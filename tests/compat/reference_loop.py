@@ -1,6 +1,6 @@
-"""The plain reference loop: RC1 §4–§7 written straight from the spec.
+"""The plain reference loop: RC1 written straight from its rules (docs/strategy.md).
 
-This is the extraction-parity oracle (rc1-strategy.md §8): one function,
+This is the extraction-parity oracle (the compat README's "Golden guardrails"): one function,
 ``reference_run(bars, branch)``, read top to bottom like the spec, sharing no code
 with ``dragon_runtime`` (no import of it at all) and importing from
 ``dragon_compat`` only ``features.compute_features`` (feature computation is shared
@@ -10,7 +10,7 @@ tables and their canonical bytes — is re-implemented here with ``Decimal`` for
 limit math and plain Python ints (prices and money in cents) for the rest. Clarity
 over speed: row loops are deliberate.
 
-Choices where rc1-strategy.md and the runtime README's loop contract leave room
+Choices where docs/strategy.md and the runtime README's loop contract leave room
 (each is a decision the runtime must share byte for byte):
 
 C1  Free slots at a close = 5 − positions held after the open + EXIT_SIGNAL events
@@ -54,8 +54,8 @@ C11 Rows without a limit (``has_limit`` false: IPO day) are never sealed and fil
 C12 CSV fields are written unquoted, joined by ``,`` (no field can hold a comma:
     codes, ISO dates, symbols, numbers, the ``;``-joined predicates string).
 C13 Reason families for non-predicate codes are the literal ``REASON_FAMILY``
-    catalogue below; predicate codes take their §4 family and tier.
-C14 Limit prices are computed here from §2/§9 (board %, ``Decimal(str(pre_close))``
+    catalogue below; predicate codes take their predicate-table family and tier.
+C14 Limit prices are computed here from the market rules (board %, ``Decimal(str(pre_close))``
     × (1 ± pct) rounded ROUND_HALF_UP to 0.01; published ``up_limit``/``down_limit``
     win where not NaN; none on a symbol's first row when ``list_date`` equals it).
     ChiNext 20 % applies from 2020-08-24 inclusive.
@@ -78,7 +78,7 @@ LOT = 100
 TOP_K = 3
 SCHEMA_VERSION = "1"
 
-# §4, in table order: id, family, tier.
+# The predicate table, in order: id, family, tier.
 PREDICATES = [
     ("S1_HEIGHT_CAP", "structure", "strong"),
     ("S2_NOT_ONE_WORD", "structure", "strong"),
@@ -94,7 +94,7 @@ PREDICATES = [
     ("V1_TURNOVER_SPIKE", "volume_divergence", "weak"),
 ]
 
-# §5: selection ("rc1" or "alpha") and selective_vetoes per branch.
+# The branch table: selection ("rc1" or "alpha") and selective_vetoes per branch.
 BRANCHES = {
     "rc1_baseline": ("rc1", ()),
     "alpha_first": ("alpha", ()),
@@ -157,8 +157,9 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
 
     ``bars``: normalized frame sorted by (trade_date, symbol), whole-cent float
     prices (see tests/compat/market_strategies.py for the columns). ``branch``: one
-    of the four §5 branches (``ValueError`` otherwise). Returns the canonical bytes
-    of ``events.csv``, ``trades.csv``, ``equity.csv`` and ``summary.json`` (§7).
+    of the four RC1 branches (``ValueError`` otherwise). Returns the canonical bytes
+    of ``events.csv``, ``trades.csv``, ``equity.csv`` and ``summary.json`` (runtime
+    README, "Outputs").
     """
     if branch not in BRANCHES:
         raise ValueError(f"unknown branch {branch!r}; expected one of {sorted(BRANCHES)}")
@@ -189,7 +190,7 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
     feature_columns = {name: features[name].tolist() for name in feature_names}
 
     def limit_pct(symbol: str, is_st: bool, day: dt.date) -> int:
-        """Daily limit in percent by board (§2, §9 "Boards, completed")."""
+        """Daily limit in percent by board (docs/strategy.md, "Market rules")."""
         code, exchange = symbol.split(".")
         if exchange == "BJ":
             return 30
@@ -246,7 +247,7 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
         row = rows[t].get(symbol)
         return row if row is not None and row["trading"] else None
 
-    # ---- market rules, in cents (§2, §9, loop contract) ----
+    # ---- market rules, in cents (market rules, loop contract) ----
     def buy_fill(row: dict[str, Any]) -> int:
         base = row["open_c"]
         if (
@@ -278,7 +279,7 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
             stamp = (100 if day < dt.date(2023, 8, 28) else 50) * value_c
         return (commission + transfer + stamp + 50_000) // 100_000
 
-    # ---- predicates (§4) ----
+    # ---- predicates ----
     def evaluate(row: dict[str, Any]) -> dict[str, str]:
         def outcome(inputs: list[Any], test: Any) -> str:
             if any(missing(x) for x in inputs):
@@ -308,7 +309,7 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
     predicate_family = {pid: family for pid, family, _ in PREDICATES}
     predicate_tier = {pid: tier for pid, _, tier in PREDICATES}
 
-    # ---- the session loop (§6) ----
+    # ---- the session loop ----
     cash = CAPITAL_C
     prior_equity = CAPITAL_C
     peak = None
@@ -603,7 +604,7 @@ def reference_run(bars: pd.DataFrame, branch: str) -> dict[str, bytes]:  # noqa:
         )
         prior_equity = equity
 
-    # ---- canonical output (§7) ----
+    # ---- canonical output ----
     def money(c: int | None) -> str:
         if c is None:
             return ""

@@ -1,4 +1,4 @@
-"""The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles."""
+"""The four RC1 branch configurations (docs/strategy.md, Branches) and the demo roles."""
 
 from __future__ import annotations
 
@@ -112,6 +112,6 @@ def test_demo_roles():
     assert {DEMO_ROLES.candidate, DEMO_ROLES.reference, DEMO_ROLES.control} <= set(BRANCHES)
 
 
-def test_readme_embeds_the_branch_table():
-    readme = Path(__file__).parents[2] / "packages" / "dragon-compat" / "README.md"
+def test_strategy_page_embeds_the_branch_table():
+    readme = Path(__file__).parents[2] / "docs" / "strategy.md"
     assert branches_markdown() in readme.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Validation: each rule of rc1-strategy.md §1/§9 fails with the right row, column and rule."""
+"""Validation: each rule of docs/data.md fails with the right row, column and rule."""
 
 from __future__ import annotations
 

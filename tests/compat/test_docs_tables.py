@@ -124,7 +124,7 @@ def test_a_missing_readme_exits_2_with_a_message(
 ) -> None:
     assert main(["--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "cannot read README" in err
+    assert err.startswith("error: ") and "cannot read:" in err
 
 
 def test_exit_rule_table_follows_the_policy() -> None:

@@ -15,7 +15,7 @@ from dragon_compat.errors import DragonUserError
 from dragon_runtime import EventType, HookError, ReasonCode, SessionContext, Signal, Verdict
 from tests.compat.builders import LIMIT_UP, make_bars, path
 
-# --- the pinned RC1 surface (rc1-strategy.md §7; changing it is a breaking change) ---
+# --- the pinned RC1 surface (the runtime README, Outputs; changing it is a breaking change) ---
 
 RC1_EVENT_COLUMNS = [
     "branch", "trade_date", "phase", "seq", "symbol", "event_type", "reason_code",

@@ -1,4 +1,4 @@
-"""RC1 features (rc1-strategy.md §3, §9) on hand-made minimal markets."""
+"""RC1 features (docs/strategy.md, Features) on hand-made minimal markets."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Invariants of compute_features on random markets (hypothesis).
 
 The vectorized features must equal a deliberately plain per-row reference written
-straight from rc1-strategy.md §3/§9 (loops over symbols and sessions), and the
+straight from docs/strategy.md, Features (loops over symbols and sessions), and the
 per-symbol features of a symbol must not depend on which other symbols the frame
 holds.
 """
@@ -36,7 +36,7 @@ PER_SYMBOL = (
 
 
 def plain_features(bars: pd.DataFrame) -> pd.DataFrame:
-    """The §3 features computed one row at a time."""
+    """The RC1 features computed one row at a time."""
     rows = annotate_limits(bars).to_dict("records")
     for r in rows:
         _flags(r)

@@ -1,4 +1,4 @@
-"""Golden guardrails (rc1-strategy.md §8): golden's own pinned market through the four
+"""Golden guardrails (compat README): golden's own pinned market through the four
 branches hashes exactly to golden/rc1/HASHES.json; differences are named; golden does
 not depend on the bundled sample; the golden market exercises every event type and
 reason code; parity holds on it."""

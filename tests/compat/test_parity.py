@@ -1,7 +1,7 @@
-"""Extraction parity (rc1-strategy.md §8): the runtime-driven facade and the plain
+"""Extraction parity (compat README, "Golden guardrails"): the runtime-driven facade and the plain
 reference loop produce byte-identical RC1 files.
 
-``tests/compat/reference_loop.py`` re-implements §4–§7 from the spec without
+``tests/compat/reference_loop.py`` re-implements RC1 from its rules without
 importing dragon_runtime; if the extraction changed any behaviour — an order, a
 rounding, a tie — some market below makes the bytes differ.
 """

@@ -1,4 +1,4 @@
-"""The twelve RC1 predicates (rc1-strategy.md §4): PASS / FAIL / UNAVAILABLE, weak-family
+"""The twelve RC1 predicates (docs/strategy.md): PASS / FAIL / UNAVAILABLE, weak-family
 isolation and the recorded predicates string."""
 
 from __future__ import annotations
@@ -229,6 +229,6 @@ def test_predicates_strings_reject_an_unknown_code():
         predicates_strings(np.full((1, 12), 3, dtype=np.int8))
 
 
-def test_readme_embeds_the_predicate_table():
-    readme = Path(__file__).parents[2] / "packages" / "dragon-compat" / "README.md"
+def test_strategy_page_embeds_the_predicate_table():
+    readme = Path(__file__).parents[2] / "docs" / "strategy.md"
     assert predicates_markdown() in readme.read_text(encoding="utf-8")

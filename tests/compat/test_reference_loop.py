@@ -1,7 +1,7 @@
 """The plain reference loop, checked on its own.
 
 Hand-made minimal markets whose ledgers are worked out by hand from
-rc1-strategy.md §4–§7 and the runtime README's loop contract (the arithmetic is in
+docs/strategy.md and the runtime README's loop contract (the arithmetic is in
 the comments), then invariants of the reference over random markets, and the
 random markets' own contract (they must be valid normalized bars).
 """
@@ -258,7 +258,7 @@ def test_unknown_branch_is_rejected():
         reference_run(two_dragons(*WORKED), "yolo")
 
 
-# ---- weak-family isolation and selective vetoes (§4, §5) ----
+# ---- weak-family isolation and selective vetoes ----
 
 
 def test_weak_fail_does_not_veto_in_rc1_baseline():
@@ -586,7 +586,7 @@ def test_stamp_duty_is_cut_on_sells_from_2023_08_28(days, fees):
     assert trade["fees"] == fees
 
 
-# ---- slots (§9) ----
+# ---- slots ----
 
 
 def six_sectors(days: int) -> pd.DataFrame:

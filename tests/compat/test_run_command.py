@@ -1,4 +1,4 @@
-"""`dragon run` writes a branch's four RC1 files canonically (rc1-strategy.md §7)."""
+"""`dragon run` writes a branch's four RC1 files canonically (the runtime README, Outputs)."""
 
 from __future__ import annotations
 

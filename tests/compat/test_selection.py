@@ -1,4 +1,4 @@
-"""The branch selection rule (rc1-strategy.md §5, §9 precedence) on hand-made sessions."""
+"""The branch selection rule (docs/strategy.md, From verdicts to signals) on hand-made sessions."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from tests.governance.builders import (
 G3 = Gate.DIVERGENCE_CONTROL
 P, W, F = Status.PASS, Status.WARN, Status.FAIL
 
-#: governance.md's G3 table, transcribed: (divergence level, control status) -> status.
+#: docs/governance.md's G3 table, transcribed: (divergence level, control status) -> status.
 SPEC_MATRIX = {
     ("none", "aligned"): P,
     ("none", "drifting"): W,

@@ -50,7 +50,7 @@ from tests.integration.builders import (
 )
 
 MONITOR_WINDOW = 20
-"""Sessions of the monitor's divergence and control window (monitor.md)."""
+"""Sessions of the monitor's divergence and control window (the compat README, "Monitor")."""
 DECISION_SEARCH_LIMIT = 12
 """How many sessions ``governed_run`` tries before giving up."""
 

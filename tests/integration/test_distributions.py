@@ -1,4 +1,4 @@
-"""The dependency direction of architecture.md holds in the installed metadata."""
+"""The dependency direction of the root README holds in the installed metadata."""
 
 from __future__ import annotations
 

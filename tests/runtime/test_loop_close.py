@@ -1,4 +1,4 @@
-"""The loop at the close: positions, then candidates, then expiry (rc1-strategy.md §6 3-5)."""
+"""The loop at the close: positions, then candidates, then expiry (docs/strategy.md, steps 3-5)."""
 
 from __future__ import annotations
 

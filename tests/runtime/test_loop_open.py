@@ -1,4 +1,4 @@
-"""The loop at the open: pending exits, then pending entries (rc1-strategy.md §6 1-2)."""
+"""The loop at the open: pending exits, then pending entries (docs/strategy.md, steps 1-2)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from dragon_runtime.reasons import (
 
 README = Path(__file__).resolve().parents[2] / "packages" / "dragon-runtime" / "README.md"
 
-# rc1-strategy.md §6: every event type, its phase and layer.
+# docs/strategy.md, The session loop: every event type, its phase and layer.
 SPEC_EVENTS = {
     "EXIT_DEFERRED": ("OPEN", "execution"),
     "EXIT_BLOCKED": ("OPEN", "execution"),
@@ -41,7 +41,7 @@ SPEC_EVENTS = {
     "ORDER_EXPIRED": ("CLOSE", "lifecycle"),
 }
 
-# rc1-strategy.md §4, in table order.
+# docs/strategy.md, Candidates and predicates, in table order.
 SPEC_PREDICATES = [
     ("S1_HEIGHT_CAP", "structure", "strong"),
     ("S2_NOT_ONE_WORD", "structure", "strong"),
@@ -57,7 +57,7 @@ SPEC_PREDICATES = [
     ("V1_TURNOVER_SPIKE", "volume_divergence", "weak"),
 ]
 
-# rc1-strategy.md §6 and §9: the codes each event type carries.
+# docs/strategy.md and the runtime README's loop contract: the codes each event type carries.
 SPEC_CODES = {
     "EXIT_DEFERRED": {"SUSPENDED"},
     "EXIT_BLOCKED": {"LIMIT_DOWN_SEALED"},

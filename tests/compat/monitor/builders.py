@@ -1,7 +1,7 @@
 """Builders for the monitor tests: hand-made RC1 output tables (this module holds no tests).
 
 A hand-made "market" here is just the RC1 output tables of the three monitored
-branches (rc1-strategy.md §7 columns, dates as ISO strings as ``pd.read_csv``
+branches (the runtime README's "Outputs" columns, dates as ISO strings as ``pd.read_csv``
 gives them): equity paths, closed trades and a few events. Every builder states
 only what a test cares about; the rest is neutral (flat equity, no trades, no
 events).

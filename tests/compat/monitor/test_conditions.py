@@ -1,4 +1,4 @@
-"""The monitor's conditions (monitor.md), one behaviour per test, on hand-made histories."""
+"""The monitor's conditions (compat README, "Monitor"), one behaviour per test, hand-made."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""divergence.json and refined_control.json (monitor.md): Jaccard sets, windows, levels."""
+"""divergence.json and refined_control.json (compat README, "Monitor"): Jaccard, windows, levels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The four RC1 branch configurations (rc1-strategy.md §5) and the demo roles.
+"""The four RC1 branch configurations (docs/strategy.md, Branches) and the demo roles.
 
 A branch is frozen data: how it orders the session's candidates, how many of the
 eligible ones it may take (``top_k``) and which weak predicates it promotes to
@@ -114,7 +114,7 @@ BRANCHES: Final[Mapping[str, BranchConfig]] = MappingProxyType(
         )
     }
 )
-"""The four RC1 branches by name, in §5 table order."""
+"""The four RC1 branches by name, in table order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ DEMO_ROLES: Final = BranchRoles(
     control="alpha_first_selective_veto",
     fallback="alpha_first_selective_veto",
 )
-"""Roles in the demo manifest (§5): the daily candidate is rolled out against the
+"""Roles in the demo manifest: the daily candidate is rolled out against the
 reference and the control; the fallback is what a rollback returns to."""
 
 

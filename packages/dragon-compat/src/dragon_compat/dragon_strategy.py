@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 BRANCH_NAMES: tuple[str, ...] = tuple(BRANCHES)
-"""The four RC1 branches, in rc1-strategy.md §5 order."""
+"""The four RC1 branches, in docs/strategy.md branch-table order."""
 
 _RUN_BRANCH: ContextVar[BranchConfig | None] = ContextVar("dragon_run_branch", default=None)
 """The :class:`BranchConfig` of the run in progress (set by :meth:`_BoundHooks.run`)."""
@@ -186,7 +186,7 @@ class DragonRuleEngine:
         book: Book,
         market: PreparedMarket,
     ) -> list[Signal]:
-        """The branch's ordering and one signal per candidate (§9 precedence)."""
+        """The branch's ordering and one signal per candidate (the documented precedence)."""
         config = _branch_config(ctx)
         rows = market.panel.row[ctx.index, candidates]
         height, amount, alpha = (market.feature(name)[rows] for name in RANK_INPUTS)

@@ -1,4 +1,4 @@
-"""The RC1 exit rule (rc1-strategy.md §6 step 3): which held position leaves.
+"""The RC1 exit rule (docs/strategy.md, Exit rule): which held position leaves.
 
 Evaluated at the close for a held, trading position without a pending exit; the
 first reason that applies wins, in the priority order of

@@ -1,4 +1,4 @@
-"""RC1 features over the whole bars panel (rc1-strategy.md §3, precise rules §9).
+"""RC1 features over the whole bars panel (docs/strategy.md, Features).
 
 One call computes every feature for every row at once with numpy: no per-row
 ``apply``, no per-symbol Python loop. The per-symbol sequences (board height,
@@ -11,7 +11,7 @@ Input is the normalized bars frame (sorted by ``(trade_date, symbol)``, one row 
 pair). Limit prices, cent prices and the IPO-day "no limit" flag come from
 :func:`dragon_runtime.market.annotate_limits` — never recomputed here.
 
-Rules, beyond the one-line definitions of §3:
+Rules, beyond the one-line definitions of docs/strategy.md ("Features"):
 
 - **Suspended** rows (``volume == 0``; NaN volume counts as 0, as in
   ``dragon_runtime.panel``) are excluded from every aggregate and are
@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 CANDIDATE_MIN_HEIGHT: Final = 2
-"""A limit-up close is a candidate from this board height on (§4)."""
+"""A limit-up close is a candidate from this board height on."""
 
 SEASONED_DAYS_LISTED: Final = 1_000_000
 """``days_listed`` of a symbol listed before the data begins (count unknown, but long)."""
@@ -82,7 +82,7 @@ ALPHA_HEIGHT_WEIGHT: Final = 1.0
 ALPHA_SECTOR_WEIGHT: Final = 0.1
 ALPHA_TURNOVER_WEIGHT: Final = 0.01
 ALPHA_TURNOVER_CAP: Final = 30.0
-"""``alpha_score`` weights and the turnover cap (percent), §3."""
+"""``alpha_score`` weights and the turnover cap (percent)."""
 
 TURNOVER_WINDOW: Final = 5
 """``turnover_ma5`` averages this many previous trading sessions."""
@@ -126,7 +126,7 @@ def row_chunks(n: int) -> Iterator[slice]:
 
 
 def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
-    """Every §3 feature for every row of the normalized ``bars`` frame.
+    """Every RC1 feature for every row of the normalized ``bars`` frame.
 
     Returns a frame with the columns of :data:`FEATURE_DTYPES` (in that order and
     with those dtypes) on ``bars.index``, row for row. ``bars`` is not modified. If

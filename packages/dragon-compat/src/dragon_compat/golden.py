@@ -1,4 +1,4 @@
-"""Golden guardrails (rc1-strategy.md §8): RC1's outputs are frozen byte for byte.
+"""Golden guardrails (compat README, "Golden guardrails"): RC1's outputs are frozen byte for byte.
 
 ``golden/rc1/`` in the repository holds
 

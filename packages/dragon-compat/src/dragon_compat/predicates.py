@@ -1,4 +1,4 @@
-"""The twelve RC1 predicates (rc1-strategy.md §4), vectorized over feature rows.
+"""The twelve RC1 predicates (docs/strategy.md), vectorized over feature rows.
 
 Each predicate reads a few input columns (features from
 :func:`dragon_compat.features.compute_features` plus the bars columns ``is_st``,
@@ -241,7 +241,7 @@ PREDICATES: Final[tuple[Predicate, ...]] = (
         f"turnover_rate <= {TURNOVER_SPIKE_MULTIPLE} x turnover_ma5",
     ),
 )
-"""The twelve predicates in §4 table order (the order of ``PREDICATE_IDS``)."""
+"""The twelve predicates in table order (the order of ``PREDICATE_IDS``)."""
 
 if tuple(p.id for p in PREDICATES) != PREDICATE_IDS:  # pragma: no cover - import-time guard
     raise ImportError("dragon_compat.predicates is out of step with dragon_runtime PREDICATE_IDS")

@@ -1,8 +1,9 @@
-"""The branch selection rule over one session's candidates (rc1-strategy.md §5, §9).
+"""The branch selection rule over one session's candidates (docs/strategy.md).
 
 Pure functions, no state: given the session's candidates, their predicate outcomes,
 which of them are already held and how many slots are free, decide the branch's
-ordering and exactly one outcome per candidate. Precedence (§9), first that applies:
+ordering and exactly one outcome per candidate. Precedence (docs/strategy.md, "From
+verdicts to signals"), first that applies:
 
 1. ``VETO <id>`` — the first strong predicate that FAILs, in table order; else the
    first of the branch's ``selective_vetoes`` that FAILs (UNAVAILABLE never vetoes);

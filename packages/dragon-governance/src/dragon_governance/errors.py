@@ -7,7 +7,7 @@ a decision file, a run directory that does not exist) and map to CLI exit codes.
 
 from __future__ import annotations
 
-#: CLI exit codes (governance.md "CLI"). 0/10/20 come from the decision itself.
+#: CLI exit codes (docs/cli.md, "Exit codes"). 0/10/20 come from the decision itself.
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2

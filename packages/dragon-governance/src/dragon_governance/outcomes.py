@@ -2,7 +2,7 @@
 
 Severity is a total order, PASS < WARN < FAIL and PROCEED < HOLD <
 ROLLBACK_REVIEW_REQUIRED; ``decide`` maps the worst gate status onto a decision
-("worst gate wins", governance.md).
+("worst gate wins", docs/governance.md).
 """
 
 from __future__ import annotations

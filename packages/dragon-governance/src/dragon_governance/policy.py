@@ -169,7 +169,7 @@ def builtin_policy_bytes() -> bytes:
 
 @cache
 def builtin_policy() -> Policy:
-    """The built-in ``rc1-default`` policy (the thresholds of governance.md)."""
+    """The built-in ``rc1-default`` policy (the thresholds of docs/governance.md)."""
     return parse_policy(builtin_policy_bytes(), f"built-in:{BUILTIN_POLICY_NAME}")
 
 

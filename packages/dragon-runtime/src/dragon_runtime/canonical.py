@@ -1,6 +1,6 @@
 """Canonical output: byte-stable CSV and JSON, sha256, atomic writes.
 
-Canonical form (rc1-strategy.md §7): UTF-8, ``\\n`` line ends, a header row, rows
+Canonical form (this package's README, "Outputs"): UTF-8, ``\\n`` line ends, a header row, rows
 sorted (events by trade_date, phase OPEN before CLOSE, seq; trades by entry_date,
 trade_id; equity by trade_date), prices and money with 2 decimals from exact cents,
 ratios with 6 decimals, integers plain, dates ``YYYY-MM-DD``, empty string for

@@ -1,4 +1,4 @@
-"""The session loop (rc1-strategy.md §6, §9 and the README's loop contract).
+"""The session loop (docs/strategy.md, The session loop and the README's loop contract).
 
 For each session, in order:
 

@@ -5,7 +5,7 @@ Everything a fill depends on lives here, once. Prices inside the runtime are
 for validation and for the scalar reference rule the vectorized code is tested
 against.
 
-Rules (rc1-strategy.md §2 and §9, runtime README "loop contract"):
+Rules (docs/strategy.md "Market rules"; this README's "loop contract"):
 
 - Board by symbol ``NNNNNN.SH|SZ|BJ``: SH 600/601/603/605 and SZ 000/001/002/003
   main board; SZ 300/301 ChiNext; SH 688/689 STAR; every ``.BJ`` symbol BSE; any

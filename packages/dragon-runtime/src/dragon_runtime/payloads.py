@@ -1,7 +1,7 @@
 """Event, trade and equity records and their assembly into the RC1 tables.
 
 The loop appends plain records (integer cents) while it runs; the tables are built
-once at the end, with the RC1 column order (rc1-strategy.md §7) — part of the
+once at the end, with the RC1 column order (this package's README, "Outputs") — part of the
 schema surface. Each column has a kind that fixes its dtype here and its canonical
 text in :mod:`dragon_runtime.canonical`:
 

@@ -4,7 +4,7 @@ One source of truth. Each event type has a phase (OPEN|CLOSE), a layer
 (signal|execution|position|lifecycle) and the reason codes it may carry; each reason
 code has exactly one family and a tier (strong|weak|none). The twelve RC1 predicate
 ids are reason codes too (a VETO carries the predicate that vetoed), with the
-family and tier of rc1-strategy.md §4; strategies import them from here.
+family and tier of docs/strategy.md's predicate table; strategies import them from here.
 
 A description says what a code means, never a number: the runtime knows no
 strategy threshold. A predicate's description states what the predicate requires
@@ -89,7 +89,7 @@ class Family(StrEnum):
 
 
 class EventType(StrEnum):
-    """Every event type of rc1-strategy.md §6."""
+    """Every event type of the session loop (docs/strategy.md)."""
 
     EXIT_FILLED = "EXIT_FILLED"
     EXIT_BLOCKED = "EXIT_BLOCKED"
@@ -106,7 +106,7 @@ class EventType(StrEnum):
 
 
 class ReasonCode(StrEnum):
-    """Every reason code; predicate ids first, in rc1-strategy.md §4 table order."""
+    """Every reason code; predicate ids first, in docs/strategy.md predicate-table order."""
 
     S1_HEIGHT_CAP = "S1_HEIGHT_CAP"
     S2_NOT_ONE_WORD = "S2_NOT_ONE_WORD"
@@ -260,7 +260,7 @@ PREDICATE_IDS: tuple[ReasonCode, ...] = (
     R.W3_HEIGHT_SPACE,
     R.V1_TURNOVER_SPIKE,
 )
-"""The twelve RC1 predicate ids in rc1-strategy.md §4 table order."""
+"""The twelve RC1 predicate ids in docs/strategy.md predicate-table order."""
 
 EXIT_REASONS: tuple[ReasonCode, ...] = (R.STOP_LOSS, R.BOARD_BROKEN, R.NOT_LIMIT_UP, R.MAX_HOLD)
 """Codes an exit rule may return (RC1 priority order); EXIT_SIGNAL/EXIT_FILLED carry them."""

@@ -1,4 +1,4 @@
-"""The no-silent-path checker (rc1-strategy.md §8).
+"""The no-silent-path checker (the compat README's "Golden guardrails").
 
 Works on the three output tables alone — as the loop returns them or as read back
 from the written CSVs (``pd.read_csv``) — by replaying them: the events say which

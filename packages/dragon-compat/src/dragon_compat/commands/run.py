@@ -2,7 +2,7 @@
 the RC1 files.
 
 Writes ``events.csv``, ``trades.csv``, ``equity.csv`` and ``summary.json`` of the
-branch canonically into DIR (rc1-strategy.md §7), all four or none (a failed write —
+branch canonically into DIR (runtime README, "Outputs"), all four or none (a failed write —
 a full disk, read-only storage — is exit 2, ``cannot write PATH: REASON``, and leaves
 DIR's previous files as they were), and prints the branch summary.
 Without ``--data`` the sample market bundled with dragon-compat is used; the branch

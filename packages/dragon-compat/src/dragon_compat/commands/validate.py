@@ -1,7 +1,7 @@
 """``dragon validate --data FILE [--side-table FILE ...]``: check a bars file.
 
 Exit 0 with a short summary (symbols, sessions, date range, boards, suspensions)
-when every rule of rc1-strategy.md §1/§9 holds; exit 2 with a table of findings
+when every rule of docs/data.md holds; exit 2 with a table of findings
 (row, column, rule, value) otherwise, or with a one-line error when the file
 cannot be read as a table. ``--format tsv|md`` prints the table alone on stdout;
 ``--json`` prints :func:`dragon_compat.cli_json.validation_document` (also for an

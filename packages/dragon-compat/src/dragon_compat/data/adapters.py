@@ -1,6 +1,6 @@
 """Input layouts: which source column feeds which normalized column, in which unit.
 
-Detected by columns (rc1-strategy.md §1), first match wins:
+Detected by columns (docs/data.md), first match wins:
 
 - **Tushare** ``daily`` export — has ``ts_code``. ``trade_date`` is ``YYYYMMDD``;
   ``vol`` is in lots (手) of 100 shares → ``volume = vol × 100``; ``amount`` is in

@@ -1,4 +1,4 @@
-"""The normalized bars schema every other module relies on (rc1-strategy.md §1).
+"""The normalized bars schema every other module relies on (docs/data.md).
 
 One row per (trade_date, symbol), sorted by (trade_date, symbol), ``RangeIndex``.
 This module is the single source of truth for the column list, the units and the
@@ -88,7 +88,7 @@ TURNOVER_RANGE: Final[tuple[float, float]] = (0.0, 100.0)
 
 TRUE_TOKENS: Final[frozenset[str]] = frozenset({"true", "1"})
 FALSE_TOKENS: Final[frozenset[str]] = frozenset({"false", "0"})
-"""Accepted spellings of ``is_st`` (case-insensitive), rc1-strategy.md §9."""
+"""Accepted spellings of ``is_st`` (case-insensitive), the runtime README's loop contract."""
 
 
 class Layout(StrEnum):

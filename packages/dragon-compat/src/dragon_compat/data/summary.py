@@ -1,6 +1,6 @@
 """What a normalized bars frame holds: symbols, sessions, boards, suspensions.
 
-Suspension follows rc1-strategy.md §1/§9: a symbol is suspended on a session of
+Suspension follows docs/data.md: a symbol is suspended on a session of
 the data calendar (the sorted set of trade_dates) between its first and last row
 when it has no row there, or when its row has ``volume == 0``. Sessions after a
 symbol's last row also count as suspended for the loop, but not here: a symbol that

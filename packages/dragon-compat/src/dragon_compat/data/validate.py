@@ -1,4 +1,4 @@
-"""Row rules of rc1-strategy.md §1 and §9 on typed columns, vectorized and chunked.
+"""Row rules of docs/data.md on typed columns, vectorized and chunked.
 
 Cell-level problems of text input (a symbol, date or number that does not parse)
 are found while parsing (:mod:`dragon_compat.data.parse`). Everything a typed value

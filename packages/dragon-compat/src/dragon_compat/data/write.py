@@ -5,7 +5,7 @@ The file is written to a temporary name in the target directory
 never leaves half a file behind; any ``OSError`` while writing is ``cannot write PATH:
 REASON`` (exit 2).
 
-**CSV** is the native layout (rc1-strategy.md §1), the same text for the same
+**CSV** is the native layout (docs/data.md), the same text for the same
 frame: UTF-8, ``\\n``, a header row, no quotes unless a cell needs them (a comma,
 quote or line break in a name), ISO dates (empty for NaT), ``true``/``false``,
 and every float column with one fixed number of decimals per column — the fewest of

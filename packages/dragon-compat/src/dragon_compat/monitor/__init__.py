@@ -4,7 +4,7 @@
 tables into :class:`MonitorArtifacts`; ``write_monitor`` writes them into a run
 directory (``monitor_health.json``, ``monitor_history.csv``, ``divergence.json``,
 ``refined_control.json``) atomically and returns their sha256. Thresholds live in
-:data:`RC1_MONITOR`. See monitor.md and this package's README ("Monitor").
+:data:`RC1_MONITOR`. See this package's README ("Monitor").
 """
 
 from dragon_compat.monitor.artifacts import (

@@ -1,13 +1,13 @@
 """The monitor's four artifacts: values, their exact file text, and the write.
 
 File names, schema ids and the history header are :mod:`dragon_compat.rundir`'s.
-Schemas are governance.md's "Sources in RUN_DIR" (the authoritative pydantic
+Schemas are the governance README's "Sources in RUN_DIR" (the authoritative pydantic
 models live in ``dragon_governance.sources``; an integration test proves these
 files validate against them — compat never imports governance at runtime):
 
 - ``monitor_health.json``: ``schema`` "dragon.monitor_health/1", ``as_of``,
   ``branch`` (the candidate), ``conditions[{id, tier, active, value, threshold,
-  streak}]`` in monitor.md table order;
+  streak}]`` in the order of the compat README's monitor table;
 - ``monitor_history.csv``: header ``as_of,condition_id,active``, one row per session
   and condition, sorted by session then table order, ``active`` ``true``/``false``;
 - ``divergence.json``: ``schema`` "dragon.divergence/1", ``as_of``,

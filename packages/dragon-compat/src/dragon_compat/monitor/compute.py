@@ -1,6 +1,6 @@
 """``compute_monitor``: the RC1 monitor of one daily run, as values.
 
-Roles (rc1-strategy.md §5; defaults from ``dragon_compat.branches.DEMO_ROLES``):
+Roles (docs/strategy.md, Branches; defaults from ``dragon_compat.branches.DEMO_ROLES``):
 the candidate is monitored; the reference is what its returns and fills are
 compared with; the control is what its signals should stay aligned with. All three
 branches' tables are required: a monitor that silently skips a comparison would

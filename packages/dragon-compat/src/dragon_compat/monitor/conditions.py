@@ -105,7 +105,7 @@ CONDITIONS: tuple[ConditionSpec, ...] = (
     W3_HIT_RATE_20,
     W4_IDLE,
 )
-"""All conditions, in monitor.md table order (the order of every artifact)."""
+"""All conditions, in the compat README's monitor-table order (every artifact's order)."""
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -4,7 +4,7 @@ Every number the monitor compares against is a field of :data:`RC1_MONITOR`, a
 frozen :class:`MonitorConfig`. Conditions, divergence levels and tests import it;
 nothing repeats a threshold. The README's monitor tables are generated from it
 (``conditions.conditions_markdown``, ``divergence.divergence_markdown``). RC1 is
-frozen behaviour: v2 does not retune these values (rc1-strategy.md), so there is
+frozen behaviour: v2 does not retune these values (docs/strategy.md), so there is
 exactly one instance.
 
 Units: drawdowns, returns, gaps, hit rates and Jaccard ratios are plain ratios
@@ -35,7 +35,7 @@ class DivergenceBand:
 
 @dataclass(frozen=True, slots=True)
 class MonitorConfig:
-    """The monitor's thresholds and windows (see monitor.md).
+    """The monitor's thresholds and windows (this package's README, "Monitor").
 
     Attributes:
         hard_drawdown: H1_DRAWDOWN is active when drawdown > this (strict).

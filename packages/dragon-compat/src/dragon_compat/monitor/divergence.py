@@ -5,7 +5,7 @@ sessions ending at ``as_of`` (fewer at the start of history): ENTRY_FILLED pairs
 for divergence, ENTER_SIGNAL pairs for the refined control. The Jaccard ratio of
 two empty sets is 1.0 (two branches that both stayed out agree). Ratios and gaps
 are rounded to the published precision before they are compared, and every
-bound is inclusive, exactly as monitor.md states:
+bound is inclusive, exactly as the compat README's divergence table states:
 
 - divergence: the calmest of ``config.divergence_bands`` whose bounds hold, else
   ``config.divergence_fallback_level``;

@@ -1,6 +1,6 @@
 """The monitor's inputs: one branch's RC1 tables, checked and reduced to arrays.
 
-The monitor reads the events/trades/equity tables of rc1-strategy.md §7 as
+The monitor reads the events/trades/equity tables (the runtime README, "Outputs") as
 DataFrames (typically ``pd.read_csv`` of the canonical CSVs). Dates may arrive as
 ISO strings, ``YYYYMMDD`` strings or integers, ``datetime.date`` objects or
 datetime64 values; they are normalised to ``datetime64[D]``. Anything the monitor
@@ -32,7 +32,7 @@ EQUITY_COLUMNS = ("trade_date", "equity", "drawdown")
 
 @dataclass(frozen=True, eq=False, slots=True)
 class BranchTables:
-    """One branch's RC1 output tables (columns per rc1-strategy.md §7)."""
+    """One branch's RC1 output tables (columns: the runtime README, "Outputs")."""
 
     events: pd.DataFrame
     trades: pd.DataFrame
@@ -103,7 +103,7 @@ class _Table:
             self.error(f"expected a pandas DataFrame, got {type(self.frame).__name__}")
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
-            self.error(f"missing column(s) {', '.join(map(repr, missing))} (rc1-strategy.md §7)")
+            self.error(f"missing column(s) {', '.join(map(repr, missing))} (RC1 output columns)")
         if "branch" in self.frame.columns:
             branches = self.frame["branch"].astype("string")
             names = branches.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: na_value must be a Scalar, pandas takes None
@@ -199,7 +199,7 @@ def equity_path(tables: BranchTables, branch: str, as_of: date) -> EquityPath:
     """The branch's equity rows with ``trade_date <= as_of``, sorted by session.
 
     Rules: session dates unique; equity finite and > 0 (it is a divisor of the
-    trailing return); drawdown finite and ≥ 0 (a ratio, rc1-strategy.md §9).
+    trailing return); drawdown finite and ≥ 0 (a ratio).
     """
     table = _Table(tables.equity, branch=branch, name="equity")
     table.require(EQUITY_COLUMNS)

@@ -19,7 +19,7 @@ holdings the branch's exit rule sells, the entries are sized to the desk's cash 
 free slots, and the plan's ``reconciliation`` lists what the desk holds that the
 branch does not and the reverse (:mod:`dragon_compat.plan.desk`).
 
-Modes (governance.md, "Forward pipeline integration"):
+Modes (docs/governance.md, "The decision"):
 
 - ``enforce`` — evaluate the rollout gates in-process; the active branch is the
   decision's recommended branch (the fallback on ROLLBACK_REVIEW_REQUIRED).
@@ -149,10 +149,12 @@ def _evaluate_run(
 ) -> RolloutDecision:
     """``dragon_governance.evaluate_run`` over the run at ``as_of``; an operator's
     session list is handed over as the same file (dragon-governance's ``sessions``
-    parameter, which reads it in the same format)."""
-    decision: RolloutDecision = governance.evaluate_run(
-        run_dir, as_of=as_of, policy=policy, sessions=None if sessions is None else sessions.path
-    )
+    parameter, which reads it in the same format); without one, no ``sessions`` is
+    passed at all, so governance's own default applies."""
+    options: dict[str, Any] = {"as_of": as_of, "policy": policy}
+    if sessions is not None:
+        options["sessions"] = sessions.path
+    decision: RolloutDecision = governance.evaluate_run(run_dir, **options)
     return decision
 
 
