@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from dragon_compat.errors import DragonUserError
 from dragon_compat.report.html import Chart
 from dragon_compat.report.sections import timeline_section
 from dragon_compat.report.timeline import (
-    GENESIS_HASH,
     Band,
     TimelineRecord,
     bands,
@@ -92,54 +90,44 @@ def test_the_section_without_records_says_so():
     assert "holds no decision" in section.to_html()
 
 
-def _line(seq: int, prev_hash: str, **changes: object) -> dict[str, object]:
-    line = {
-        "seq": seq,
-        "prev_hash": prev_hash,
-        "decision_id": "a" * 64,
-        "as_of": "2024-10-08",
-        "decision": "PROCEED",
-        "recommended_branch": "alpha_first",
-        "recorded_at": "2024-10-08T12:00:00Z",
-        "hash": f"{seq:064d}",
-    }
-    line.update(changes)
-    return line
+def _ledger(path: Path, codes: list[str]) -> Path:
+    """A real ledger (dragon-governance's builder) from lifecycle codes."""
+    from tests.governance.ledgers import build
 
-
-def write_ledger(path: Path, lines: list[dict[str, object]]) -> Path:
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    path.write_bytes(build(codes).data())
     return path
 
 
-def test_a_ledger_reads_as_records_in_ledger_order(tmp_path):
-    first = _line(1, GENESIS_HASH)
-    second = _line(2, first["hash"], as_of="2024-10-09", decision="HOLD")
-    records = read_ledger(write_ledger(tmp_path / "l.jsonl", [first, second]))
-    assert records == [
-        TimelineRecord(D1, "PROCEED", "alpha_first"),
-        TimelineRecord(D2, "HOLD", "alpha_first"),
+def test_a_ledger_reads_as_records_with_the_rollout_state(tmp_path):
+    records = read_ledger(_ledger(tmp_path / "l.jsonl", ["P", "R", "P", "resume", "H"]))
+    assert [(r.session.isoformat(), r.decision, r.state, r.review) for r in records] == [
+        ("2023-08-22", "PROCEED", "CANDIDATE_ACTIVE", None),
+        ("2023-08-23", "ROLLBACK_REVIEW_REQUIRED", "ROLLED_BACK_PENDING_REVIEW", None),
+        ("2023-08-24", "PROCEED", "ROLLED_BACK_PENDING_REVIEW", None),
+        ("2023-08-24", "PROCEED", "CANDIDATE_ACTIVE", "resume by ops: looked at the drawdown"),
+        ("2023-08-25", "HOLD", "HELD", None),
     ]
 
 
-@pytest.mark.parametrize(
-    ("lines", "message"),
-    [
-        ([{"seq": 1}], "line 1: field 'prev_hash' is missing"),
-        ([_line(2, GENESIS_HASH)], "line 1: field 'seq' is 2, expected 1"),
-        ([_line(1, GENESIS_HASH), _line(2, "f" * 64)], "line 2: field 'prev_hash'"),
-        ([_line(1, GENESIS_HASH, decision="MAYBE")], "line 1: field 'decision' 'MAYBE'"),
-        ([_line(1, GENESIS_HASH, as_of="08/10/2024")], "line 1: field 'as_of'"),
-    ],
-)
-def test_a_bad_ledger_line_is_named(tmp_path, lines, message):
-    with pytest.raises(DragonUserError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        read_ledger(write_ledger(tmp_path / "l.jsonl", lines))
+def test_a_review_keeps_its_mark_on_its_session(tmp_path):
+    records = read_ledger(_ledger(tmp_path / "l.jsonl", ["R", "resume"]))
+    shown = latest_per_session(records)
+    assert [(r.state, r.review) for r in shown] == [
+        ("ROLLED_BACK", "resume by ops: looked at the drawdown")
+    ]
+
+
+def test_a_broken_ledger_is_named_with_its_line(tmp_path):
+    path = _ledger(tmp_path / "l.jsonl", ["P", "R"])
+    path.write_text(path.read_text().replace('"run_dir":"runs/2023-08-23', '"run_dir":"x'))
+    with pytest.raises(DragonUserError, match="broken at line 2") as raised:
+        read_ledger(path)
+    assert raised.value.exit_code == 3
 
 
 def test_a_missing_or_non_json_ledger_is_a_user_error(tmp_path):
     with pytest.raises(DragonUserError, match="no such ledger"):
         read_ledger(tmp_path / "none.jsonl")
     (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
-    with pytest.raises(DragonUserError, match="line 1: not JSON"):
+    with pytest.raises(DragonUserError, match="line 1: not valid JSON"):
         read_ledger(tmp_path / "bad.jsonl")

@@ -70,6 +70,7 @@ def plan_document() -> dict[str, Any]:
             "recommended_branch": "alpha_first",
             "fallback_branch": "alpha_first_selective_veto",
             "file": "rollout_decision.json",
+            "rollout": None,
         },
         "book": {
             "source": "branch",
@@ -495,3 +496,27 @@ def test_read_marker_reads_this_schema_and_the_schema_less_one(tmp_path: Path):
 def test_a_file_that_is_not_a_run_marker_reads_as_none(tmp_path: Path, text: str):
     (tmp_path / rundir.RUN_MARKER_FILE).write_text(text, encoding="utf-8")
     assert rundir.read_marker(tmp_path) is None
+
+
+def test_a_plan_with_a_rollout_state_round_trips():
+    rollout = {
+        "ledger": "governance/ledger.jsonl",
+        "state": "ROLLED_BACK_PENDING_REVIEW",
+        "active_branch": "alpha_first_selective_veto",
+        "since": "2024-09-27",
+        "pending_rollback": {"seq": 3, "decision_id": SHA, "as_of": "2024-09-27"},
+        "entries": 4,
+        "head_hash": SHA,
+    }
+    document = _set(plan_document(), "governance.rollout", rollout)
+    plan = ForwardPlanDocument.from_document(document, source="p.json")
+    assert plan.to_document() == document
+    assert plan.governance is not None and plan.governance.rollout is not None
+    assert plan.governance.rollout.pending_rollback is not None
+
+
+def test_a_plan_whose_rollout_has_no_head_hash_is_refused():
+    rollout = {"ledger": "l", "state": "HELD", "active_branch": "a", "since": "2024-09-27"}
+    document = _set(plan_document(), "governance.rollout", rollout)
+    with pytest.raises(DragonUserError, match=r"governance\.rollout"):
+        ForwardPlanDocument.from_document(document, source="p.json")

@@ -17,17 +17,23 @@ from tests.governance.builders import RunDir
 
 def test_the_public_names_are_pinned():
     assert dragon_governance.__all__ == [
+        "Appended",
         "Decision",
         "GovernanceUserError",
         "LedgerEntry",
         "Policy",
         "RolloutDecision",
+        "RolloutState",
+        "RolloutStatus",
         "SessionCalendar",
         "Status",
         "__version__",
+        "append_review",
         "append_to_ledger",
         "builtin_policy",
+        "derive_state",
         "evaluate_run",
+        "ledger_status",
         "load_calendar",
         "load_policy",
         "read_decision",

@@ -14,7 +14,6 @@ import pytest
 
 from dragon_governance.decision import read_decision
 from dragon_governance.errors import EXIT_BROKEN_PIPE
-from dragon_governance.ledger import append_to_ledger
 from tests.governance.builders import CONTROL, RunDir
 from tests.terminal import in_terminal, plain, read_one_line_then_close, script
 
@@ -35,12 +34,18 @@ def rollback(run: RunDir, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def long_ledger(rollback: Path, tmp_path: Path) -> Path:
-    """A ledger of 400 entries (its history is far more than a pipe buffer holds)."""
+    """A ledger of 400 entries (its history is far more than a pipe buffer holds): the
+    same decision recorded 400 times, built in memory (an append would record it once)."""
+    from dragon_governance.ledger_entries import LedgerBuilder, decision_fields
+
     ledger = tmp_path / "ledger.jsonl"
     decision = read_decision(rollback)
+    fields = decision_fields(decision, run_dir="run", rollback_requires_review=True)
+    builder = LedgerBuilder()
     start = datetime(2024, 10, 8, 7, 5, tzinfo=UTC)
     for minute in range(400):
-        append_to_ledger(ledger, decision, recorded_at=start + timedelta(minutes=minute))
+        builder.add(fields, recorded_at=start + timedelta(minutes=minute))
+    ledger.write_bytes(builder.data())
     return ledger
 
 

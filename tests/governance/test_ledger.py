@@ -24,11 +24,18 @@ def decision(run: RunDir) -> RolloutDecision:
     return evaluate_run(run.build(), as_of=AS_OF)
 
 
+def _append(path: Path, decision: RolloutDecision, moment: datetime = MOMENT):
+    return append_to_ledger(path, decision, run_dir="run", recorded_at=moment)
+
+
 @pytest.fixture
-def ledger(tmp_path: Path, decision: RolloutDecision) -> Path:
+def ledger(tmp_path: Path, run: RunDir) -> Path:
+    """Three decisions of one run, evaluated on three consecutive days."""
     path = tmp_path / "decisions.jsonl"
-    for minutes in range(3):
-        append_to_ledger(path, decision, recorded_at=MOMENT + timedelta(minutes=minutes))
+    root = run.build()
+    for days in range(3):
+        decision = evaluate_run(root, as_of=AS_OF + timedelta(days=days))
+        _append(path, decision, MOMENT + timedelta(days=days))
     return path
 
 
@@ -37,7 +44,7 @@ def _lines(path: Path) -> list[dict]:
 
 
 def test_the_first_entry_starts_the_chain(tmp_path: Path, decision: RolloutDecision):
-    entry = append_to_ledger(tmp_path / "l.jsonl", decision, recorded_at=MOMENT)
+    entry = _append(tmp_path / "l.jsonl", decision).entry
     assert (entry.seq, entry.prev_hash) == (1, GENESIS_HASH)
     assert (entry.decision_id, entry.as_of, entry.decision) == (
         decision.decision_id,
@@ -55,7 +62,7 @@ def test_each_entry_links_to_the_previous_hash(ledger: Path):
 
 def test_the_hash_covers_the_canonical_line_without_it(ledger: Path):
     for line in _lines(ledger):
-        body = {k: v for k, v in line.items() if k != "hash"}
+        body = {k: v for k, v in line.items() if k not in {"hash", "hmac"}}
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
         assert line["hash"] == hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -67,13 +74,13 @@ def test_lines_are_canonical_json(ledger: Path):
 
 def test_recorded_at_is_converted_to_utc(tmp_path: Path, decision: RolloutDecision):
     shanghai = MOMENT.astimezone(timezone(timedelta(hours=8)))
-    entry = append_to_ledger(tmp_path / "l.jsonl", decision, recorded_at=shanghai)
+    entry = _append(tmp_path / "l.jsonl", decision, shanghai).entry
     assert entry.recorded_at == "2024-10-08T07:30:00Z"
 
 
 def test_a_naive_recorded_at_is_refused(tmp_path: Path, decision: RolloutDecision):
     with pytest.raises(ValueError, match="timezone-aware"):
-        append_to_ledger(tmp_path / "l.jsonl", decision, recorded_at=datetime(2024, 10, 8))
+        _append(tmp_path / "l.jsonl", decision, datetime(2024, 10, 8))
 
 
 def test_an_intact_ledger_verifies(ledger: Path):
@@ -95,7 +102,7 @@ def _edit_line(path: Path, number: int, **changes: object) -> None:
 
 
 def test_an_edited_line_is_detected_by_number(ledger: Path):
-    _edit_line(ledger, 2, decision="ROLLBACK_REVIEW_REQUIRED")
+    _edit_line(ledger, 2, run_dir="elsewhere")
     with pytest.raises(IntegrityError, match="broken at line 2: hash does not match"):
         verify_ledger(ledger)
 
@@ -143,7 +150,7 @@ def test_appending_to_a_broken_ledger_is_refused_and_writes_nothing(
     _edit_line(ledger, 1, as_of="2024-10-07")
     before = ledger.read_bytes()
     with pytest.raises(IntegrityError, match="refusing to append"):
-        append_to_ledger(ledger, decision, recorded_at=MOMENT)
+        _append(ledger, decision)
     assert ledger.read_bytes() == before
 
 
@@ -154,14 +161,11 @@ def test_read_ledger_reports_the_valid_prefix(ledger: Path):
     assert report.broken.line == 3
 
 
-def test_concurrent_appends_keep_one_unbroken_chain(tmp_path: Path, decision: RolloutDecision):
+def test_concurrent_appends_keep_one_unbroken_chain(tmp_path: Path, run: RunDir):
     path = tmp_path / "busy.jsonl"
-    threads = [
-        threading.Thread(
-            target=append_to_ledger, args=(path, decision), kwargs={"recorded_at": MOMENT}
-        )
-        for _ in range(8)
-    ]
+    root = run.build()
+    decisions = [evaluate_run(root, as_of=AS_OF + timedelta(days=days)) for days in range(8)]
+    threads = [threading.Thread(target=_append, args=(path, decision)) for decision in decisions]
     for thread in threads:
         thread.start()
     for thread in threads:

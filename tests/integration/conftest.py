@@ -237,7 +237,7 @@ def decided_run(
         patch.setenv(CACHE_ENV, str(cache))
         decision = governance.evaluate_run(run_dir, as_of=governed_run.as_of)
         governance.write_decision(decision, run_dir / DECISION_FILE)
-        governance.append_to_ledger(ledger, decision)
+        governance.append_to_ledger(ledger, decision, run_dir=str(run_dir))
         later = governance.evaluate_run(full_run.run_dir, as_of=full_run.as_of)
-        governance.append_to_ledger(ledger, later)
+        governance.append_to_ledger(ledger, later, run_dir=str(full_run.run_dir))
     return run_dir, ledger

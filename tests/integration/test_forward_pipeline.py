@@ -379,20 +379,20 @@ def test_dragon_forward_on_a_bad_manifest_exits_2_without_traceback(
 # --- ledger --------------------------------------------------------------------------------
 
 
-def test_ledger_gets_one_hash_chained_line_per_governed_plan(run_copy: Path, tmp_path: Path):
+def test_ledger_records_a_run_s_decision_once_however_often_it_is_planned(
+    run_copy: Path, tmp_path: Path
+):
     ledger = tmp_path / "decisions.jsonl"
     first = run_forward(run_copy, GovernanceMode.ENFORCE, ledger=ledger)
     second = run_forward(run_copy, GovernanceMode.SHADOW, ledger=ledger)
     entries = verify_ledger(ledger)
-    assert [e.seq for e in entries] == [1, 2]
+    assert [e.seq for e in entries] == [1]
     assert entries[0].prev_hash == ZERO_HASH
-    assert entries[1].prev_hash == entries[0].hash
-    assert [e.decision_id for e in entries] == [
-        first.document["governance"]["decision_id"],
-        second.document["governance"]["decision_id"],
-    ]
+    assert entries[0].decision_id == first.document["governance"]["decision_id"]
+    assert second.document["governance"]["decision_id"] == entries[0].decision_id
     assert entries[0].as_of == EVE_SESSION
     assert entries[0].recommended_branch == first.document["governance"]["recommended_branch"]
+    assert entries[0].run_dir == str(run_copy)
 
 
 def test_off_mode_leaves_the_ledger_alone(run_copy: Path, tmp_path: Path):

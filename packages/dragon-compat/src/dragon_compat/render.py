@@ -63,11 +63,12 @@ if TYPE_CHECKING:
     from dragon_compat.golden import GoldenProblem
     from dragon_compat.pipelines.daily import DailyRun
     from dragon_compat.pipelines.forward import ForwardPlan
-    from dragon_compat.rundir import ForwardPlanDocument
+    from dragon_compat.rundir import ForwardPlanDocument, PlanRollout
     from dragon_compat.sample.calibration import Comparison, Unit
 
 __all__ = [
     "UNBOUNDED_WIDTH",
+    "Console",
     "branch_summary_table",
     "daily_progress",
     "file_hashes_table",
@@ -747,6 +748,26 @@ def reconciliation_table(doc: ForwardPlanDocument) -> Table | None:
     return table
 
 
+def _rollout_line(rollout: PlanRollout, mode: object) -> Text:
+    """The ledger's rollout state as the plan recorded it (shadow: shown, not followed)."""
+    pending = rollout.pending_rollback
+    state_style = "green" if rollout.state == "CANDIDATE_ACTIVE" else "red"
+    if rollout.state == "HELD":
+        state_style = "yellow"
+    return Text.assemble(
+        ("rollout state ", "dim"),
+        (rollout.state, f"bold {state_style}"),
+        (" since ", "dim"),
+        rollout.since.isoformat(),
+        ("  state's branch ", "dim"),
+        rollout.active_branch,
+        (f"  (review pending for the rollback of {pending.as_of})" if pending else "", "red"),
+        ("  (shadow: recorded, not followed)" if str(mode) == "shadow" else "", "dim"),
+        ("  ledger head ", "dim"),
+        rollout.head_hash[:12] + "…",
+    )
+
+
 def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> None:
     """The forward plan: mode, decision, active branch, the book, the next session's
     orders (sized), why an entry cannot be bought, and the desk's reconciliation."""
@@ -772,6 +793,8 @@ def print_forward(console: Console, plan: ForwardPlan, fmt: str = "text") -> Non
                 governance.decision_id[:16] + "…",
             ),
         )
+        if governance.rollout is not None:
+            lines.insert(2, _rollout_line(governance.rollout, doc.mode))
     for line in lines:
         print_note(console, line, fmt)
     tables = [forward_orders_table(doc, fmt)]

@@ -94,6 +94,8 @@ __all__ = [
     "PlanBook",
     "PlanGovernance",
     "PlanOrders",
+    "PlanPendingRollback",
+    "PlanRollout",
     "Reconciliation",
     "RunFile",
     "RunMarker",
@@ -736,8 +738,34 @@ class Reconciliation(_Document):
     in_both: Annotated[tuple[SharedHolding, ...], BeforeValidator(_json_list)]
 
 
+class PlanPendingRollback(_Document):
+    """The rollback a ledger's state waits on a review for."""
+
+    seq: Annotated[int, Field(ge=1)]
+    decision_id: Sha256Hex
+    as_of: IsoDate
+
+
+class PlanRollout(_Document):
+    """The rollout state of the ledger a governed plan appended to (after the append):
+    ``dragon_governance.rollout_state``. ``active_branch`` is the state's; in mode
+    ``enforce`` it is the plan's active branch, in ``shadow`` only recorded."""
+
+    ledger: Annotated[str, Field(min_length=1)]
+    """The ledger's path as given (``--ledger``)."""
+    state: Name
+    active_branch: Name
+    since: IsoDate
+    pending_rollback: PlanPendingRollback | None
+    entries: Annotated[int, Field(ge=1)]
+    head_hash: Sha256Hex
+    """The ledger's last line's hash: compare with the ledger to see lines dropped."""
+
+
 class PlanGovernance(_Document):
-    """The rollout decision a governed plan (enforce, shadow) was made with."""
+    """The rollout decision a governed plan (enforce, shadow) was made with, and — with
+    a ledger — the rollout state (``rollout``; null without a ledger: then the
+    per-session rule applies, the decision's recommended branch)."""
 
     decision: Name
     decision_id: Sha256Hex
@@ -745,6 +773,7 @@ class PlanGovernance(_Document):
     fallback_branch: Name
     file: RunPath
     """Where the decision was written: :data:`DECISION_FILE`."""
+    rollout: PlanRollout | None = None
 
 
 class ForwardPlanDocument(_SchemaDocument):

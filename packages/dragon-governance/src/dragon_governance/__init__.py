@@ -18,6 +18,14 @@ operator's sessions file)::
     calendar.next_session_after(date(2026, 12, 31))          # date(2027, 1, 4)
     calendar.end_notice(date(2026, 12, 10))                  # CalendarEnd | None
 
+The rollout state a ledger implies (a pure function of its lines)::
+
+    from dragon_governance import derive_state, ledger_status
+
+    status = ledger_status("governance/ledger.jsonl").status
+    status.state           # RolloutState.ROLLED_BACK_PENDING_REVIEW, ...
+    status.active_branch   # the branch a governed forward plan activates
+
 This distribution imports nothing from ``dragon_runtime`` or ``dragon_compat``.
 """
 
@@ -32,24 +40,38 @@ if TYPE_CHECKING:
     from dragon_governance.decision import RolloutDecision, read_decision, write_decision
     from dragon_governance.errors import GovernanceUserError
     from dragon_governance.evaluation import evaluate_run
-    from dragon_governance.ledger import LedgerEntry, append_to_ledger, verify_ledger
+    from dragon_governance.ledger import (
+        Appended,
+        LedgerEntry,
+        append_review,
+        append_to_ledger,
+        ledger_status,
+        verify_ledger,
+    )
     from dragon_governance.outcomes import Decision, Status
     from dragon_governance.policy import Policy, builtin_policy, load_policy
+    from dragon_governance.rollout_state import RolloutState, RolloutStatus, derive_state
     from dragon_governance.session_calendar import SessionCalendar, load_calendar
     from dragon_governance.sessions_file import read_sessions_file
 
 __all__ = [
+    "Appended",
     "Decision",
     "GovernanceUserError",
     "LedgerEntry",
     "Policy",
     "RolloutDecision",
+    "RolloutState",
+    "RolloutStatus",
     "SessionCalendar",
     "Status",
     "__version__",
+    "append_review",
     "append_to_ledger",
     "builtin_policy",
+    "derive_state",
     "evaluate_run",
+    "ledger_status",
     "load_calendar",
     "load_policy",
     "read_decision",
@@ -60,16 +82,22 @@ __all__ = [
 
 #: public name -> module that defines it (imported on first attribute access).
 _LAZY: dict[str, str] = {
+    "Appended": "dragon_governance.ledger",
     "Decision": "dragon_governance.outcomes",
     "GovernanceUserError": "dragon_governance.errors",
     "LedgerEntry": "dragon_governance.ledger",
     "Policy": "dragon_governance.policy",
     "RolloutDecision": "dragon_governance.decision",
+    "RolloutState": "dragon_governance.rollout_state",
+    "RolloutStatus": "dragon_governance.rollout_state",
     "SessionCalendar": "dragon_governance.session_calendar",
     "Status": "dragon_governance.outcomes",
+    "append_review": "dragon_governance.ledger",
     "append_to_ledger": "dragon_governance.ledger",
     "builtin_policy": "dragon_governance.policy",
+    "derive_state": "dragon_governance.rollout_state",
     "evaluate_run": "dragon_governance.evaluation",
+    "ledger_status": "dragon_governance.ledger",
     "load_calendar": "dragon_governance.session_calendar",
     "load_policy": "dragon_governance.policy",
     "read_decision": "dragon_governance.decision",

@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "check": "evaluate the gates over RUN_DIR and write rollout_decision.json",
     "explain": "show a decision file (verifying its decision_id)",
     "history": "list the decisions in a ledger",
+    "status": "show the rollout state a ledger implies (state, active branch, pending rollback)",
+    "review": "record a review (resume or retire) of the pending rollback in a ledger",
     "verify-ledger": "verify a ledger's hash chain (exit 3 naming the first broken line)",
     "schema": "print the JSON Schema of a file (or the reason catalogue)",
     "completion": "print a bash or zsh completion script for dragon-governance",

@@ -34,7 +34,8 @@ from dragon_governance.sources.load import RunSources, load_run_sources
 GOVERNANCE_DIST = "dragon-governance"
 
 
-def _resolve_policy(policy: Policy | str | os.PathLike[str] | None) -> Policy:
+def resolve_policy(policy: Policy | str | os.PathLike[str] | None) -> Policy:
+    """``policy`` as a ``Policy``: itself, the file it names, or (None) the built-in one."""
     if policy is None:
         return builtin_policy()
     if isinstance(policy, Policy):
@@ -106,7 +107,7 @@ def evaluate_run(
     if isinstance(as_of, datetime):
         raise TypeError("as_of must be a datetime.date, not a datetime (it means after the close)")
     root = _run_root(run_dir)
-    resolved_policy = _resolve_policy(policy)
+    resolved_policy = resolve_policy(policy)
     cal = calendar if calendar is not None else load_calendar()
     sessions_path = sessions if sessions is not None else resolved_policy.sessions_path
     if sessions_path is not None:

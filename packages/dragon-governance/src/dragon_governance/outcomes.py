@@ -1,4 +1,5 @@
-"""The vocabulary of outcomes: gate statuses, decisions and the three gates.
+"""The vocabulary of outcomes: gate statuses, decisions, the three gates and the
+verdicts of a review.
 
 Severity is a total order, PASS < WARN < FAIL and PROCEED < HOLD <
 ROLLBACK_REVIEW_REQUIRED; ``decide`` maps the worst gate status onto a decision
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Literal, get_args
 
 
 class Status(StrEnum):
@@ -59,6 +61,11 @@ class Gate(StrEnum):
     def gate_id(self) -> str:
         """``G1``, ``G2`` or ``G3``."""
         return f"G{list(Gate).index(self) + 1}"
+
+
+Verdict = Literal["resume", "retire"]
+"""A review's verdict on a pending rollback (see ``rollout_state``)."""
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 
 def worst(statuses: Iterable[Status]) -> Status:

@@ -3,9 +3,12 @@
 The built-in ``rc1-default`` ships as package data (``policies/rc1-default.toml``);
 ``--policy FILE`` replaces it. A policy must set every threshold key (no hidden
 defaults), unknown keys are rejected, and its sha256 — taken over the file's bytes,
-i.e. its TOML text — is recorded in every decision. The one optional key,
-``sessions_file``, names a sessions file (relative to the policy file's directory)
-that extends the XSHG calendar; ``--sessions FILE`` overrides it. A policy file is
+i.e. its TOML text — is recorded in every decision. Two keys are optional:
+``sessions_file`` names a sessions file (relative to the policy file's directory)
+that extends the XSHG calendar (``--sessions FILE`` overrides it), and
+``rollback_requires_review`` (default true) says whether a rollback recorded in a
+ledger waits for a review. The built-in file leaves the latter at its default, so its
+bytes — and the sha256 every decision records — are those of earlier releases. A policy file is
 read as a regular file of at most ``POLICY_MAX_BYTES`` (a FIFO or a device is refused
 without blocking).
 """
@@ -25,6 +28,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -42,7 +46,7 @@ PolicySchemaId = Literal["dragon.governance_policy/1"]
 POLICY_MAX_BYTES = 1 << 20
 """A policy file larger than this is refused (1 MiB; the built-in one is ~0.3 KiB)."""
 #: Keys that are not thresholds: kept out of a decision's ``policy.values``.
-_NOT_THRESHOLDS = {"schema_", "name", "sessions_file"}
+_NOT_THRESHOLDS = {"schema_", "name", "sessions_file", "rollback_requires_review"}
 
 
 class PolicyValues(BaseModel):
@@ -52,6 +56,9 @@ class PolicyValues(BaseModel):
     - G2: an active warning with ``streak >= warning_streak_limit`` → FAIL.
     - Decision: ROLLBACK_REVIEW_REQUIRED recommends ``fallback_branch``.
     - Calendar: ``sessions_file`` (optional) extends it (see ``sessions_file``).
+    - Lifecycle: ``rollback_requires_review`` (optional, default true — the value
+      ``rc1-default`` has): a recorded rollback keeps the fallback active until a
+      review (see ``rollout_state``). It never changes a decision.
     """
 
     model_config = ConfigDict(
@@ -67,6 +74,7 @@ class PolicyValues(BaseModel):
     sessions_file: (
         Annotated[StrictStr, Field(min_length=1), AfterValidator(check_path_text)] | None
     ) = None
+    rollback_requires_review: StrictBool = True
 
     @model_validator(mode="after")
     def _lag_thresholds_ordered(self) -> PolicyValues:
@@ -79,8 +87,9 @@ class PolicyValues(BaseModel):
 
     def thresholds(self) -> dict[str, int | str]:
         """The values recorded in a decision's ``policy.values``: the thresholds and the
-        fallback branch (not schema, name or sessions_file — the sessions file is recorded
-        by its sha256 in the decision's ``sessions_file``)."""
+        fallback branch (not schema, name, sessions_file — the sessions file is recorded
+        by its sha256 in the decision's ``sessions_file`` — or rollback_requires_review,
+        which ledger lines record: it shapes the rollout state, not the decision)."""
         return self.model_dump(exclude=_NOT_THRESHOLDS)
 
 
@@ -182,6 +191,9 @@ _KEY_RULES: dict[str, str] = {
     "fallback_branch": "identifier; recommended on rollback",
     "sessions_file": "optional path, relative to the policy file: a sessions file extending "
     "the XSHG calendar (`--sessions` overrides it)",
+    "rollback_requires_review": "optional bool, default true: a rollback recorded in a "
+    "ledger keeps the fallback active until `dragon-governance review` (never changes a "
+    "decision)",
 }
 """What each policy key does, in words (no values: those are the policy file's)."""
 
@@ -207,6 +219,8 @@ def policy_markdown(policy: Policy | None = None) -> str:
         value = values[key]
         if value is None:
             shown = "(unset)"
+        elif isinstance(value, bool):
+            shown = str(value).lower()
         else:
             shown = f'`"{value}"`' if isinstance(value, str) else str(value)
         lines.append(f"| `{key}` | {shown} | {_key_rule(key, field)} |")

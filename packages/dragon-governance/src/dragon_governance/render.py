@@ -43,8 +43,9 @@ from dragon_governance.streams import StdStream, write_stdout
 
 if TYPE_CHECKING:
     from dragon_governance.decision import RolloutDecision
-    from dragon_governance.ledger import LedgerEntry
+    from dragon_governance.ledger_entries import LedgerEntry
     from dragon_governance.reasons import Evidence, Reason
+    from dragon_governance.rollout_state import RolloutStatus
 
 STATUS_STYLE = {Status.PASS: "bold green", Status.WARN: "bold yellow", Status.FAIL: "bold red"}
 DECISION_STYLE = {
@@ -422,19 +423,106 @@ def print_decision(
         console.print(line, soft_wrap=whole)
 
 
+def _ledger_row(entry: LedgerEntry, full_ids: bool) -> list[str | Text]:
+    from dragon_governance.ledger_entries import ReviewEntry
+
+    def shown_id(value: str) -> str:
+        return value if full_ids else value[:12]
+
+    if isinstance(entry, ReviewEntry):
+        outcome = Text(f"review: {entry.verdict}", style="bold cyan")
+        what = f"by {entry.by}: {entry.reason}"
+        return [
+            str(entry.seq),
+            entry.recorded_at,
+            entry.as_of.isoformat(),
+            outcome,
+            what,
+            f"reviews {shown_id(entry.reviewed.decision_id)}",
+        ]
+    decision = Text(entry.decision.value, style=DECISION_STYLE[entry.decision])
+    return [
+        str(entry.seq),
+        entry.recorded_at,
+        entry.as_of.isoformat(),
+        decision,
+        entry.recommended_branch,
+        shown_id(entry.decision_id),
+    ]
+
+
 def ledger_table(entries: Sequence[LedgerEntry], title: str, *, full_ids: bool = False) -> Table:
     """One row per ledger entry, oldest first (``decision_id`` shortened to 12
-    characters unless ``full_ids``)."""
+    characters unless ``full_ids``). A review shows its verdict, who and why, and the
+    id of the rollback it reviewed."""
     table = Table(title=title, box=box.SIMPLE_HEAVY)
     for column in ("seq", "recorded_at", "as_of", "decision", "recommended_branch", "decision_id"):
         table.add_column(column, no_wrap=True, justify="right" if column == "seq" else "left")
     for entry in entries:
-        table.add_row(
-            str(entry.seq),
-            entry.recorded_at,
-            entry.as_of.isoformat(),
-            Text(entry.decision.value, style=DECISION_STYLE[entry.decision]),
-            entry.recommended_branch,
-            entry.decision_id if full_ids else entry.decision_id[:12],
-        )
+        table.add_row(*_ledger_row(entry, full_ids))
     return table
+
+
+STATE_STYLE = {
+    "CANDIDATE_ACTIVE": "bold green",
+    "HELD": "bold yellow",
+    "ROLLED_BACK_PENDING_REVIEW": "bold red",
+    "ROLLED_BACK": "bold red",
+    "RETIRED": "bold magenta",
+}
+
+
+def status_tables(status: RolloutStatus, title: str) -> list[Table]:
+    """The rollout state (one row of fields), the pending rollback's failing gates
+    (when one is pending) and the recent entries with the state after each."""
+    head = Table(title=title, box=box.SIMPLE_HEAVY)
+    for column in (
+        "state",
+        "active_branch",
+        "since",
+        "candidate_branch",
+        "fallback_branch",
+        "entries",
+        "head",
+    ):
+        head.add_column(column, no_wrap=True)
+    state = str(status.state) if status.state is not None else "(no decisions)"
+    head.add_row(
+        Text(state, style=STATE_STYLE.get(state, "")),
+        status.active_branch or "-",
+        f"{status.since} (seq {status.since_seq})" if status.since is not None else "-",
+        status.candidate_branch or "-",
+        status.fallback_branch or "-",
+        str(status.seq),
+        status.head_hash,
+    )
+    tables = [head]
+    if status.pending is not None:
+        pending = status.pending
+        gates = Table(title="Pending rollback (awaiting review)", box=box.SIMPLE_HEAVY)
+        for column in ("seq", "as_of", "decision_id", "gate", "FAIL codes"):
+            gates.add_column(column, no_wrap=True)
+        head_cells = [str(pending.seq), pending.as_of.isoformat(), pending.decision_id[:12]]
+        for failing in pending.failing_gates:
+            gates.add_row(*head_cells, failing.gate, ", ".join(failing.codes))
+        if not pending.failing_gates:
+            gates.add_row(*head_cells, "-", "(not recorded: a format 0.1 line)")
+        tables.append(gates)
+    recent = Table(title="Recent entries", box=box.SIMPLE_HEAVY)
+    for column in ("seq", "as_of", "entry", "recommended_branch", "state", "active_branch", "note"):
+        if column == "seq":
+            recent.add_column(column, no_wrap=True, justify="right")
+        else:
+            recent.add_column(column, no_wrap=column != "note")
+    for step in status.recent:
+        recent.add_row(
+            str(step.seq),
+            step.as_of.isoformat(),
+            step.outcome if step.kind == "decision" else f"review: {step.outcome}",
+            step.recommended_branch or "-",
+            Text(str(step.state), style=STATE_STYLE.get(str(step.state), "")),
+            step.active_branch,
+            step.note,
+        )
+    tables.append(recent)
+    return tables

@@ -29,7 +29,7 @@ MODELS: dict[str, tuple[str, str]] = {
     },
     "rollout_decision": ("dragon_governance.decision", "RolloutDecision"),
     "policy": ("dragon_governance.policy", "PolicyValues"),
-    "ledger_entry": ("dragon_governance.ledger", "LedgerEntry"),
+    "ledger_entry": ("dragon_governance.ledger_entries", "LedgerLine"),
 }
 REASONS = "reasons"
 SCHEMA_NAMES: tuple[str, ...] = (*MODELS, REASONS)

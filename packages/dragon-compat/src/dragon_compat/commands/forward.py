@@ -1,12 +1,14 @@
-"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE]
+"""``dragon forward RUN_DIR [--governance enforce|shadow|off] [--ledger FILE [--key-file FILE]]
 [--policy FILE] [--sessions FILE] [--positions FILE --cash AMOUNT]``.
 
 Writes ``RUN_DIR/forward_plan.json``: the active branch's orders for the next
 session, each sized as the runtime will size it at the open (shares in whole lots,
 estimated fill price, notional and fees, the next session's limits; an entry no lot
 of which fits is marked unaffordable with the reason). ``enforce`` (default) follows
-the rollout decision's recommended branch, ``shadow`` records the decision but keeps
-the candidate, ``off`` never imports dragon-governance. ``--positions FILE`` (the
+the rollout decision's recommended branch — with ``--ledger``, the active branch of
+the ledger's rollout state (the fallback while a rollback awaits review; the plan
+records the state and the ledger's head) —, ``shadow`` records the decision (and the
+state) but keeps the candidate, ``off`` never imports dragon-governance. ``--positions FILE`` (the
 desk's holdings, CSV or JSON) and ``--cash AMOUNT`` (CNY) size the plan for the
 desk's real book instead of the branch's: the exits are the desk's holdings the
 branch's exit rule sells, and the plan reconciles the desk's holdings with the
@@ -45,7 +47,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="enforce",
         help="how the rollout decision is used (default: enforce)",
     )
-    parser.add_argument("--ledger", metavar="FILE", help="append the decision to this ledger")
+    parser.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="append the decision to this ledger (once per run); enforce then follows the "
+        "ledger's rollout state (the fallback while a rollback awaits review)",
+    )
+    parser.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="the ledger's HMAC key (default: $DRAGON_LEDGER_KEY_FILE; neither: unkeyed)",
+    )
     parser.add_argument(
         "--policy", metavar="FILE", help="governance policy TOML (default: the run's, else rc1)"
     )
@@ -84,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         sessions=Path(args.sessions) if args.sessions else None,
         positions=Path(args.positions) if args.positions else None,
         cash_c=args.cash,
+        key_file=Path(args.key_file) if args.key_file else None,
     )
     if args.json:
         from dragon_compat.cli_logging import logger

@@ -22,8 +22,12 @@ branch does not and the reverse (:mod:`dragon_compat.plan.desk`).
 Modes (docs/governance.md, "The decision"):
 
 - ``enforce`` — evaluate the rollout gates in-process; the active branch is the
-  decision's recommended branch (the fallback on ROLLBACK_REVIEW_REQUIRED).
-- ``shadow`` — evaluate and record the decision, but keep the candidate active.
+  decision's recommended branch (the fallback on ROLLBACK_REVIEW_REQUIRED) — or, with
+  a ledger, the active branch of the ledger's rollout state after this decision is
+  appended (dragon_governance.rollout_state: a rollback keeps the fallback active until
+  a ``dragon-governance review``), recorded in the plan with the ledger's head hash.
+- ``shadow`` — evaluate and record the decision (and with a ledger the rollout
+  state), but keep the candidate active.
 - ``off`` — standalone: dragon_governance is not imported at all (the rollback
   plan's switch when governance itself is the problem); the candidate is active.
 
@@ -69,6 +73,8 @@ from dragon_compat.rundir import (
     ManifestDocument,
     PlanGovernance,
     PlanOrders,
+    PlanPendingRollback,
+    PlanRollout,
     Reconciliation,
     read_manifest,
     write_document,
@@ -82,7 +88,7 @@ if TYPE_CHECKING:
     from dragon_compat.plan.close import BranchClose, SymbolClose
     from dragon_compat.plan.positions import DeskPosition
     from dragon_compat.rundir import DeskHolding, EntryOrder, ExitOrder, PlanBook
-    from dragon_governance import RolloutDecision
+    from dragon_governance import RolloutDecision, RolloutStatus
 
 __all__ = [
     "GOVERNANCE_EXTRA_HINT",
@@ -119,7 +125,12 @@ def _evaluate(
     ledger: Path | None,
     policy: Path | None,
     sessions: SessionList | None,
-) -> RolloutDecision:
+    *,
+    key_file: Path | None,
+) -> tuple[RolloutDecision, PlanRollout | None]:
+    """Evaluate, write the decision and (with ``ledger``) append it — once: a decision
+    the ledger's last decision line already records is not appended again — and return
+    the decision with the ledger's rollout state after the append."""
     try:
         import dragon_governance
     except ImportError:
@@ -128,23 +139,61 @@ def _evaluate(
             f"{GOVERNANCE_EXTRA_HINT} (or run with --governance off)"
         ) from None
     decision_path = run_dir / DECISION_FILE
+    rollout = None
     try:
-        decision = _evaluate_run(dragon_governance, run_dir, as_of, policy, sessions)
+        resolved = (
+            dragon_governance.builtin_policy()
+            if policy is None
+            else dragon_governance.load_policy(policy)
+        )
+        key = None
+        if ledger is not None:
+            from dragon_governance.ledger_key import resolve_key
+
+            key = resolve_key(key_file)
+        decision = _evaluate_run(dragon_governance, run_dir, as_of, resolved, sessions)
         dragon_governance.write_decision(decision, decision_path)
         if ledger is not None:
-            dragon_governance.append_to_ledger(ledger, decision)
+            done = dragon_governance.append_to_ledger(
+                ledger,
+                decision,
+                run_dir=str(run_dir),
+                rollback_requires_review=resolved.values.rollback_requires_review,  # noqa: PD011
+                key=key,
+            )
+            rollout = _rollout(ledger, done.status)
     except dragon_governance.GovernanceUserError as err:
         raise DragonUserError(err.message, exit_code=err.exit_code) from err
     except OSError as err:  # write_decision: a full disk, read-only storage, ...
         raise cannot_write(decision_path, err) from None
-    return decision
+    return decision, rollout
+
+
+def _rollout(ledger: Path, status: RolloutStatus) -> PlanRollout:
+    """The plan's record of a ledger's rollout status (after at least one decision)."""
+    assert status.state is not None and status.active_branch is not None
+    assert status.since is not None
+    pending = status.pending
+    return PlanRollout(
+        ledger=str(ledger),
+        state=str(status.state),
+        active_branch=status.active_branch,
+        since=status.since,
+        pending_rollback=None
+        if pending is None
+        else PlanPendingRollback(
+            seq=pending.seq, decision_id=pending.decision_id, as_of=pending.as_of
+        ),
+        entries=status.seq,
+        head_hash=status.head_hash,
+    )
 
 
 def _evaluate_run(
     governance: Any,
     run_dir: Path,
     as_of: dt.date,
-    policy: Path | None,
+    policy: Any,
     sessions: SessionList | None,
 ) -> RolloutDecision:
     """``dragon_governance.evaluate_run`` over the run at ``as_of``; an operator's
@@ -309,9 +358,14 @@ def run_forward(
     sessions: Path | None = None,
     positions: Path | None = None,
     cash_c: int | None = None,
+    key_file: Path | None = None,
 ) -> ForwardPlan:
     """Write ``forward_plan.json`` for ``run_dir`` in ``mode`` (see the module docstring).
 
+    With ``ledger`` the decision is appended (once per run: a repeat is not appended
+    again; ``key_file`` — else ``$DRAGON_LEDGER_KEY_FILE`` — keys it) and the plan
+    records the ledger's rollout state; ``enforce`` then activates the state's active
+    branch (the fallback while a rollback awaits review), ``shadow`` keeps the candidate.
     ``positions`` (a positions file) and ``cash_c`` (cents) give the desk's real book;
     ``cash_c`` alone is a desk that holds nothing. The manifest is read strictly
     (:func:`dragon_compat.rundir.read_manifest`) and the desk's book checked against
@@ -334,16 +388,19 @@ def run_forward(
     active = manifest.candidate_branch
     if mode is not GovernanceMode.OFF:
         policy_path = None if governed_by is None else governed_by[1]
-        decision = _evaluate(run_dir, manifest.as_of, ledger, policy_path, session_list)
+        decision, rollout = _evaluate(
+            run_dir, manifest.as_of, ledger, policy_path, session_list, key_file=key_file
+        )
         governance = PlanGovernance(
             decision=str(decision.decision),
             decision_id=decision.decision_id,
             recommended_branch=decision.recommended_branch,
             fallback_branch=decision.fallback_branch,
             file=DECISION_FILE,
+            rollout=rollout,
         )
         if mode is GovernanceMode.ENFORCE:
-            active = decision.recommended_branch
+            active = decision.recommended_branch if rollout is None else rollout.active_branch
     if active not in manifest.branches:
         raise DragonUserError(
             f"{run_dir / MANIFEST_FILE}: branch {active!r} was not produced by this run "

@@ -2,22 +2,18 @@
 
 The timeline section is built from a list of :class:`TimelineRecord` — one per
 decision, in the order they were taken. Any history of decisions can feed it; today
-it is read from a dragon-governance ledger (``--ledger FILE``), whose JSONL lines are
-``{seq, prev_hash, decision_id, as_of, decision, recommended_branch, recorded_at,
-hash}``. A ledger line carries no lifecycle state and no review, so a ledger record's
-``state`` is the recommended branch and its ``review`` is ``None``.
-
-The ledger is read with the standard library (dragon-governance is an optional
-extra of compat): each line must be a JSON object with those fields, ``seq`` must
-count up from 1 and each ``prev_hash`` must be the previous line's ``hash``. The
-hashes themselves are not recomputed here — ``dragon-governance verify-ledger``
-does that.
+it is read from a dragon-governance ledger (``--ledger FILE``): dragon-governance
+verifies the chain (every hash and link, format 0.1 and 0.2 lines) and derives the
+rollout state after every line (``dragon_governance.rollout_state``), so a record's
+``state`` is the lifecycle state (CANDIDATE_ACTIVE, HELD,
+ROLLED_BACK_PENDING_REVIEW, ROLLED_BACK, RETIRED) and reviews are marked. Reading a
+ledger therefore needs dragon-governance (the ``governance`` extra); the rest of the
+report does not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,21 +22,6 @@ from dragon_compat.errors import DragonUserError
 
 DECISIONS: tuple[str, ...] = ("PROCEED", "HOLD", "ROLLBACK_REVIEW_REQUIRED")
 """The rollout decisions, calm to severe (dragon-governance's values)."""
-
-LEDGER_FIELDS: tuple[str, ...] = (
-    "seq",
-    "prev_hash",
-    "decision_id",
-    "as_of",
-    "decision",
-    "recommended_branch",
-    "recorded_at",
-    "hash",
-)
-"""The fields of one ledger line."""
-
-GENESIS_HASH = "0" * 64
-"""The ``prev_hash`` of a ledger's first line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,50 +84,43 @@ def bands(
     return found
 
 
-def _ledger_error(path: Path, line: int, message: str) -> DragonUserError:
-    return DragonUserError(f"{path}: line {line}: {message}")
-
-
 def read_ledger(path: Path) -> list[TimelineRecord]:
-    """The ledger's decisions as :class:`TimelineRecord`, in ledger order."""
+    """The ledger's entries as :class:`TimelineRecord`, in ledger order.
+
+    Each decision line gives its session, its decision and the rollout state after it;
+    a review line gives a record for the session it followed (that session's latest
+    decision, the state after the review, and the review as ``verdict by NAME:
+    reason``). A decision recorded later for the same session keeps the review mark.
+    Raises :class:`DragonUserError`: a missing file (exit 2), a broken chain (exit 3,
+    naming the line), dragon-governance not installed (exit 2, naming the extra).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DragonUserError(f"{path}: no such ledger file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DragonUserError(f"{path}: cannot read the ledger ({err})") from err
+        from dragon_governance import GovernanceUserError, ledger_status
+        from dragon_governance.ledger_entries import ReviewEntry
+        from dragon_governance.rollout_state import steps
+    except ImportError:
+        from dragon_compat.pipelines.forward import GOVERNANCE_EXTRA_HINT
+
+        raise DragonUserError(
+            f"{path}: reading a ledger's decision and state timeline needs dragon-governance, "
+            f"which is not installed: {GOVERNANCE_EXTRA_HINT}"
+        ) from None
+    if not path.is_file():
+        raise DragonUserError(f"{path}: no such ledger file")
+    try:
+        entries = ledger_status(path).entries
+    except GovernanceUserError as err:
+        raise DragonUserError(err.message, exit_code=err.exit_code) from None
     records: list[TimelineRecord] = []
-    previous_hash = GENESIS_HASH
-    for number, raw in enumerate(text.splitlines(), start=1):
-        try:
-            entry = json.loads(raw)
-        except ValueError as err:
-            raise _ledger_error(path, number, f"not JSON ({err})") from None
-        if not isinstance(entry, dict):
-            raise _ledger_error(path, number, "not a JSON object")
-        missing = [name for name in LEDGER_FIELDS if name not in entry]
-        if missing:
-            raise _ledger_error(path, number, f"field {missing[0]!r} is missing")
-        if entry["seq"] != number:
-            raise _ledger_error(path, number, f"field 'seq' is {entry['seq']!r}, expected {number}")
-        if entry["prev_hash"] != previous_hash:
-            raise _ledger_error(
-                path, number, "field 'prev_hash' is not the previous line's hash (broken chain)"
-            )
-        if entry["decision"] not in DECISIONS:
-            raise _ledger_error(
-                path, number, f"field 'decision' {entry['decision']!r} is not one of {DECISIONS}"
-            )
-        try:
-            session = dt.date.fromisoformat(str(entry["as_of"]))
-        except ValueError:
-            raise _ledger_error(path, number, "field 'as_of' is not a YYYY-MM-DD date") from None
-        records.append(
-            TimelineRecord(
-                session=session,
-                decision=str(entry["decision"]),
-                state=str(entry["recommended_branch"]),
-            )
-        )
-        previous_hash = entry["hash"]
+    latest: str | None = None
+    for entry, step in zip(entries, steps(entries), strict=True):
+        review = None
+        if isinstance(entry, ReviewEntry):
+            review = f"{entry.verdict} by {entry.by}: {entry.reason}"
+        else:
+            latest = entry.decision.value
+        if review is None and records and records[-1].session == step.as_of:
+            review = records[-1].review
+        assert latest is not None  # a review always follows a decision (verified)
+        records.append(TimelineRecord(step.as_of, latest, step.state.value, review))
     return records

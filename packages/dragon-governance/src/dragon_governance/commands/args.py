@@ -4,7 +4,8 @@
 command that prints tables: :func:`add_output_arguments` adds it with ``--json``),
 ``-q``/``-v`` (:func:`add_verbosity`; :mod:`dragon_governance.cli` gives them to
 every command), ``--ledger`` (the option of ``check`` and the positional of
-``history``/``verify-ledger``) and ``--exit-zero`` with the exit code it maps.
+``history``/``verify-ledger``/``review``/``status``), ``--key-file`` and
+``--exit-zero`` with the exit code it maps.
 Standard library only: command modules are imported for ``dragon-governance --help``.
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "add_exit_zero",
     "add_format",
     "add_json",
+    "add_key_file",
     "add_ledger_argument",
     "add_ledger_option",
     "add_output_arguments",
@@ -151,6 +153,16 @@ def add_ledger_option(parser: argparse.ArgumentParser) -> None:
 def add_ledger_argument(parser: argparse.ArgumentParser) -> None:
     """The positional ``LEDGER`` (``args.ledger``, a path string) of a command that reads it."""
     parser.add_argument("ledger", metavar="LEDGER")
+
+
+def add_key_file(parser: argparse.ArgumentParser) -> None:
+    """``--key-file FILE`` (``args.key_file``: a path string, or None for
+    ``$DRAGON_LEDGER_KEY_FILE`` or no key): the key of a keyed ledger."""
+    parser.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="the ledger's HMAC key (default: $DRAGON_LEDGER_KEY_FILE; neither: unkeyed)",
+    )
 
 
 def add_exit_zero(parser: argparse.ArgumentParser) -> None:

@@ -1,10 +1,14 @@
 """``dragon-governance check RUN_DIR [--as-of DATE] [--policy FILE] [--sessions FILE] [--json]
-[--out FILE] [--ledger FILE] [--exit-zero]``.
+[--out FILE] [--ledger FILE] [--key-file FILE] [--exit-zero]``.
 
 Evaluates the three gates over RUN_DIR, writes the decision (``RUN_DIR/rollout_decision.json``
 unless ``--out``), prints it (the rich table and panel; ``--format tsv|md`` one row
 per reason and the decision's fields; with ``--json`` the file's bytes on stdout and
-a one-line summary on stderr) and appends it to ``--ledger``.
+a one-line summary on stderr) and appends it to ``--ledger`` with RUN_DIR as given and
+the policy's ``rollback_requires_review`` (keyed with ``--key-file``); when the last
+decision line already records this decision for the same manifest, nothing is
+appended and a note says so. The ledger's rollout state never changes the decision
+or the exit code.
 Exit 0 PROCEED, 10 HOLD, 20 ROLLBACK_REVIEW_REQUIRED (0 with ``--exit-zero``), 2 for
 a missing run directory, a bad policy or sessions file or an unwritable ``--out``, 3 for a
 broken ledger. When the known XSHG sessions end soon (G1's ``CALENDAR_ENDS_SOON``) a
@@ -18,6 +22,7 @@ import argparse
 from dragon_governance.commands.args import (
     add_as_of,
     add_exit_zero,
+    add_key_file,
     add_ledger_option,
     add_output_arguments,
     add_policy,
@@ -40,6 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser, json_what="print only the decision JSON on stdout")
     parser.add_argument("--out", metavar="FILE", help="write the decision here instead")
     add_ledger_option(parser)
+    add_key_file(parser)
     add_exit_zero(parser)
 
 
@@ -49,11 +55,17 @@ def run(args: argparse.Namespace) -> int:
     from dragon_governance.cli_logging import logger, step
     from dragon_governance.decision import DECISION_FILENAME, write_decision
     from dragon_governance.errors import GovernanceUserError
-    from dragon_governance.evaluation import evaluate_run
+    from dragon_governance.evaluation import evaluate_run, resolve_policy
 
+    policy = resolve_policy(args.policy)
+    key = None
+    if args.ledger:
+        from dragon_governance.ledger_key import resolve_key
+
+        key = resolve_key(args.key_file)
     with step(f"evaluate {args.run_dir}"):
         decision = evaluate_run(
-            args.run_dir, as_of=args.as_of, policy=args.policy, sessions=args.sessions
+            args.run_dir, as_of=args.as_of, policy=policy, sessions=args.sessions
         )
     for reason in decision.gates[0].reasons:
         if reason.code == "CALENDAR_ENDS_SOON":
@@ -82,6 +94,20 @@ def run(args: argparse.Namespace) -> int:
         from dragon_governance.ledger import append_to_ledger
 
         with step(f"append to {args.ledger}"):
-            entry = append_to_ledger(args.ledger, decision)
-        logger().info("ledger %s: appended seq %d", args.ledger, entry.seq)
+            done = append_to_ledger(
+                args.ledger,
+                decision,
+                run_dir=args.run_dir,
+                rollback_requires_review=policy.values.rollback_requires_review,
+                key=key,
+            )
+        verb = "appended" if done.appended else "already recorded (nothing appended):"
+        logger().info(
+            "ledger %s: %s seq %d; state %s, active branch %s",
+            args.ledger,
+            verb,
+            done.entry.seq,
+            done.status.state,
+            done.status.active_branch,
+        )
     return decision_exit(decision.exit_code, args.exit_zero)
