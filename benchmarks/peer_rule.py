@@ -4,9 +4,10 @@ What the vectorbt and backtrader peers (``peer_vectorbt.py``, ``peer_backtrader.
 trade, defined once here, with no dependency on either library so the test suite
 can check it against Dragon's own definitions:
 
-- **limit-up close**: a trading row (``volume > 0``) that has a limit (not the
-  symbol's IPO day, i.e. not its first row when ``list_date`` equals that
-  ``trade_date``) and closes at or above its up-limit price. The up-limit is
+- **limit-up close**: a trading row (``volume > 0``) that has a limit (not inside
+  a new listing's no-limit window, :func:`dragon_runtime.listing_rules`; a classic
+  IPO day's up-limit is +44 %, :func:`dragon_runtime.ipo_limit_prices_cents`) and
+  closes at or above its up-limit price. The up-limit is
   Dragon's own: board % by symbol prefix, ST and the ChiNext reform date from
   :func:`dragon_runtime.market.limit_pcts`, exact integer cents (Decimal
   ROUND_HALF_UP of ``pre_close × (1 + pct)``) from
@@ -106,7 +107,7 @@ def long_bars(table: Any) -> LongBars:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from dragon_runtime.market import limit_pcts, limit_prices_cents
+    from dragon_runtime.market import ipo_limit_prices_cents, limit_pcts, limit_prices_cents
 
     day = table.column("trade_date").to_numpy().astype("datetime64[D]")
     if len(day) and not (day[1:] >= day[:-1]).all():
@@ -137,6 +138,8 @@ def long_bars(table: Any) -> LongBars:
 
     pct = limit_pcts(_categorical(code, symbols), is_st, day)
     up_c, _ = limit_prices_cents(cents["pre_close"], pct)
+    no_limit, ipo_day = _listing(code, symbols, day, table)
+    up_c[ipo_day] = ipo_limit_prices_cents(cents["pre_close"][ipo_day])[0]
     return LongBars(
         dates=day[new_day],
         symbols=symbols,
@@ -148,7 +151,7 @@ def long_bars(table: Any) -> LongBars:
         close_c=cents["close"],
         up_c=up_c,
         trading=trading,
-        has_limit=~_ipo_day(code, day, table),
+        has_limit=~no_limit,
     )
 
 
@@ -247,13 +250,13 @@ def _categorical(code: np.ndarray, symbols: np.ndarray) -> Any:
     return pd.Categorical.from_codes(code, categories=pd.Index(symbols, dtype=object))
 
 
-def _ipo_day(code: np.ndarray, day: np.ndarray, table: Any) -> np.ndarray:
-    """True on a symbol's first row when its ``list_date`` is that ``trade_date``
-    (no limit that day, as :func:`dragon_runtime.market.annotate_limits`)."""
-    ipo = np.zeros(len(code), dtype=bool)
+def _listing(
+    code: np.ndarray, symbols: np.ndarray, day: np.ndarray, table: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dragon's listing rules (no-limit windows, classic IPO days) for each row."""
+    from dragon_runtime.market import listing_rules
+
     if "list_date" not in table.column_names or not len(code):
-        return ipo
-    _, first = np.unique(code, return_index=True)
-    listed = table.column("list_date").to_numpy()[first].astype("datetime64[D]")
-    ipo[first] = listed == day[first]
-    return ipo
+        return np.zeros(len(code), dtype=bool), np.zeros(len(code), dtype=bool)
+    listed = table.column("list_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    return listing_rules(_categorical(code, symbols), day, listed)

@@ -106,3 +106,35 @@ def test_sample_with_zero_symbols_exits_2(tmp_path):
     done = dragon("sample", "--out", str(tmp_path / "m.csv"), "--symbols", "0")
     assert done.returncode == 2
     assert "symbols must be within" in done.stderr
+
+
+def test_validate_with_warnings_only_exits_0_listing_them_and_strict_exits_2(tmp_path):
+    path = tmp_path / "warned.csv"
+    path.write_text(VALID.replace(",0.52,银行", ",106.48,银行"), encoding="utf-8")
+    done = dragon("validate", "--data", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "TURNOVER_OUT_OF_RANGE" in done.stdout and "WARNING" in done.stdout
+    assert "data quality: 0 errors; 1 warning (TURNOVER_OUT_OF_RANGE 1)" in done.stdout
+    assert "valid (native layout)" in done.stdout
+    strict = dragon("validate", "--data", str(path), "--strict")
+    assert strict.returncode == 2
+    assert f"{path}: 1 validation error" in strict.stderr
+    assert "valid (native layout)" not in strict.stdout
+
+
+def test_daily_prints_and_records_the_data_quality(tmp_path):
+    import json
+
+    bars = tmp_path / "bars.parquet"
+    frame = generate_market(12, 30, 3)
+    frame.loc[5, "turnover_rate"] = 150.0
+    frame.to_parquet(bars, index=False)
+    run = tmp_path / "run"
+    done = dragon("daily", "--data", str(bars), "--out", str(run))
+    assert done.returncode == 0, done.stderr
+    assert "data quality: 0 errors; 1 warning (TURNOVER_OUT_OF_RANGE 1)" in done.stdout
+    manifest = json.loads((run / "daily_manifest.json").read_text(encoding="utf-8"))
+    quality = manifest["data_quality"]
+    assert (quality["errors"], quality["warnings"]) == (0, 1)
+    assert quality["rules"] == {"TURNOVER_OUT_OF_RANGE": 1}
+    assert quality["examples"][0]["row"] == 6 and quality["examples"][0]["value"] == "150"

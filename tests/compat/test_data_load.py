@@ -241,8 +241,11 @@ def test_tushare_without_side_table_reports_the_columns_it_lacks(tmp_path):
     tushare_daily().to_csv(daily, index=False)
     report = validate_file(daily).report
     missing = {e.column for e in report.errors() if e.rule == "MISSING_COLUMN"}
-    assert missing == {"turnover_rate", "sector", "is_st"}
-    assert all("side-table" in e.value for e in report.errors())
+    assert missing == {"sector", "is_st"}
+    assert all("side-table" in e.note for e in report.errors())
+    assert [(w.column, w.rule.value) for w in report.warnings()] == [
+        ("turnover_rate", "TURNOVER_NOT_REPORTED")
+    ]
 
 
 # -- AkShare ------------------------------------------------------------------------
@@ -390,11 +393,11 @@ def test_load_error_names_the_file_lists_twenty_findings_and_counts_the_rest(tmp
     path = tmp_path / "bad.csv"
     frame = pd.concat([native_frame()] * 3, ignore_index=True)
     frame["trade_date"] = pd.date_range("2020-01-01", periods=len(frame)).strftime("%Y-%m-%d")
-    frame["turnover_rate"] = 101.0  # 27 rows, one broken rule each
+    frame["volume"] = -1.0  # 27 rows, one broken rule each
     frame.to_csv(path, index=False)
     with pytest.raises(DragonUserError) as info:
         load_bars(path)
     message = str(info.value)
     assert message.startswith(f"{path}: 27 validation errors")
-    assert message.count("TURNOVER_OUT_OF_RANGE") == 20
+    assert message.count("NEGATIVE_VOLUME") == 20
     assert "... and 7 more" in message

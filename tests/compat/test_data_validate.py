@@ -72,7 +72,7 @@ def test_text_in_a_number_column(tmp_path):
     assert findings(with_cell(2, "volume", "abc"), tmp_path) == [(2, "volume", "NOT_A_NUMBER")]
 
 
-@pytest.mark.parametrize("symbol", ["60000.SH", "600000.SS", "600000.sh", "600000", "ABCDEF.SZ"])
+@pytest.mark.parametrize("symbol", ["60000.SH", "600000.XX", "sh60000", "700000", "ABCDEF.SZ"])
 def test_bad_symbol(tmp_path, symbol):
     assert findings(with_cell(3, "symbol", symbol), tmp_path) == [(3, "symbol", "BAD_SYMBOL")]
 
@@ -139,10 +139,16 @@ def test_negative_amount(tmp_path):
 
 
 @pytest.mark.parametrize("value", [-0.01, 100.5])
-def test_turnover_outside_zero_to_hundred(tmp_path, value):
-    assert findings(with_cell(7, "turnover_rate", value), tmp_path) == [
+def test_turnover_outside_zero_to_hundred_is_a_warning_and_unreported(tmp_path, value):
+    path = tmp_path / "bars.csv"
+    with_cell(7, "turnover_rate", value).to_csv(path, index=False)
+    result = validate_file(path)
+    assert result.report.ok
+    assert [(w.row, w.column, w.rule.value) for w in result.report.warnings()] == [
         (7, "turnover_rate", "TURNOVER_OUT_OF_RANGE")
     ]
+    assert result.bars is not None
+    assert np.isnan(result.bars["turnover_rate"]).sum() == 1
 
 
 @pytest.mark.parametrize("value", [0.0, 100.0, None])
@@ -150,12 +156,14 @@ def test_turnover_bounds_and_empty_are_accepted(tmp_path, value):
     assert findings(with_cell(7, "turnover_rate", value), tmp_path) == []
 
 
-@pytest.mark.parametrize("value", ["yes", "2", "st", None])
+@pytest.mark.parametrize("value", ["maybe", "2", "st", None])
 def test_bad_is_st(tmp_path, value):
     assert findings(with_cell(8, "is_st", value), tmp_path) == [(8, "is_st", "BAD_IS_ST")]
 
 
-@pytest.mark.parametrize("value", ["true", "FALSE", "True", "1", "0", "false"])
+@pytest.mark.parametrize(
+    "value", ["true", "FALSE", "True", "1", "0", "false", "是", "否", "Y", "n"]
+)
 def test_is_st_spellings_are_accepted(tmp_path, value):
     assert findings(with_cell(8, "is_st", value), tmp_path) == []
 
@@ -205,7 +213,7 @@ def test_report_counts_and_formats_its_findings(tmp_path):
     assert not report.ok and report.error_count == 1 and report.rows == 9
     assert report.format() == (
         f"{path}: 1 validation error (native layout; rows are 1-based data rows, header not counted)\n"  # noqa: E501
-        "  row 2, column 'volume': NEGATIVE_VOLUME: volume must be >= 0 (value '-1.0')"
+        "  ERROR row 2, column 'volume': NEGATIVE_VOLUME: volume must be >= 0 (value '-1')"
     )
 
 
@@ -355,9 +363,9 @@ _BAD_CELLS = [
     ("volume", -1, "NEGATIVE_VOLUME"),
     ("amount", "n/a!", "NOT_A_NUMBER"),
     ("pre_close", 0.005, "PRICE_NOT_WHOLE_CENTS"),
-    ("turnover_rate", 250, "TURNOVER_OUT_OF_RANGE"),
+    ("high", 1e20, "VALUE_OUT_OF_RANGE"),
     ("symbol", "1234567.SZ", "BAD_SYMBOL"),
-    ("is_st", "N", "BAD_IS_ST"),
+    ("is_st", "X", "BAD_IS_ST"),
     ("trade_date", "2023-13-01", "BAD_DATE"),
 ]
 

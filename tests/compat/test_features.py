@@ -81,13 +81,23 @@ def test_published_up_limit_wins_over_the_computed_one():
     assert at(frame, A, 1).is_limit_up
 
 
-def test_ipo_day_has_no_limit_flags():
-    day0 = sessions(1)[0]
-    frame = featured(path(A, [14.4, LIMIT_DOWN], first_pre_close=10.0, list_date=day0))
-    ipo = at(frame, A, 0)
-    assert not (ipo.is_limit_up or ipo.touched_up or ipo.is_limit_down or ipo.is_one_word)
-    assert ipo.board_height == 0
-    assert at(frame, A, 1).is_limit_down  # the next session has limits again
+def test_days_in_a_listing_window_have_no_limit_flags():
+    day0 = sessions(1)[0]  # a 2024 main-board listing: 5 sessions without limit
+    closes = [14.4, LIMIT_UP, LIMIT_UP, LIMIT_UP, LIMIT_UP, LIMIT_DOWN]
+    frame = featured(path(A, closes, first_pre_close=10.0, list_date=day0))
+    for t in range(5):
+        row = at(frame, A, t)
+        assert not (row.is_limit_up or row.touched_up or row.is_limit_down or row.is_one_word)
+        assert row.board_height == 0
+    assert at(frame, A, 5).is_limit_down  # the sixth session has limits again
+
+
+def test_a_row_marked_no_limit_is_not_a_board_nor_counted():
+    bars = make_bars(path(A, [10.0, LIMIT_UP, LIMIT_UP]))
+    bars["no_limit"] = [False, True, False]
+    frame = bars.join(compute_features(bars))
+    assert not at(frame, A, 1).is_limit_up and at(frame, A, 1).market_limit_ups == 0
+    assert at(frame, A, 2).is_limit_up and at(frame, A, 2).board_height == 1
 
 
 def test_suspended_row_has_no_limit_flags_even_at_a_limit_price():

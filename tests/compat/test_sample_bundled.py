@@ -71,7 +71,8 @@ def test_bundled_file_is_compressed_parquet_under_three_megabytes():
 def test_bundled_file_holds_exactly_a_fresh_generation(bundled):
     fresh = generate_market(**BUNDLED_SAMPLE.arguments())
     assert frame_sha256(bundled) == frame_sha256(fresh)
-    pd.testing.assert_frame_equal(bundled, fresh, check_exact=True)
+    # the loader adds ``no_limit`` where a generated bar lies beyond its own limits
+    pd.testing.assert_frame_equal(bundled[list(fresh.columns)], fresh, check_exact=True)
 
 
 def test_bundled_sample_size_and_window(bundled):

@@ -272,7 +272,8 @@ def test_validate_json_of_a_valid_file(market_path: Path):
     document = _one_json_document(done.stdout)
     assert done.returncode == 0
     assert document["schema"] == VALIDATE_SCHEMA and document["valid"] is True
-    assert document["summary"]["sessions"] == 60 and document["errors"] == []
+    assert document["summary"]["sessions"] == 60 and document["error_count"] == 0
+    assert all(e["severity"] == "WARNING" for e in document["errors"])
 
 
 def test_validate_json_of_an_invalid_file_exits_2_with_the_findings(broken_csv: Path):
@@ -281,7 +282,9 @@ def test_validate_json_of_an_invalid_file_exits_2_with_the_findings(broken_csv: 
     assert done.returncode == 2 and done.stderr.startswith("error: ")
     assert document["valid"] is False and document["summary"] is None
     assert len(document["errors"]) == 3 and document["error_count"] > 3
-    assert {"source", "row", "column", "rule", "value"} == set(document["errors"][0])
+    assert {"source", "row", "column", "rule", "severity", "value", "note"} == set(
+        document["errors"][0]
+    )
     assert document["errors"][0]["rule"] in document["rules"]
 
 

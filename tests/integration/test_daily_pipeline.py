@@ -132,6 +132,27 @@ def _manifest_as_a_dict_literal(run: DailyRun, market: MarketInput, input_path: 
         "versions": {dist: metadata.version(dist) for dist in DRAGON_DISTRIBUTIONS},
         "inputs": [{"path": input_path, "role": "bars", "sha256": market.sha256}],
         "outputs": [{"path": path, "sha256": outputs[path]} for path in sorted(outputs)],
+        # the generator's two main-board IPO days before 2023-04-10 close above +44 %
+        "data_quality": {
+            "errors": 0,
+            "warnings": 2,
+            "rules": {"BEYOND_OWN_LIMITS": 2},
+            "examples": [
+                {
+                    "source": input_path,
+                    "row": row,
+                    "symbol": symbol,
+                    "column": "high/low",
+                    "rule": "BEYOND_OWN_LIMITS",
+                    "value": value,
+                    "count": 1,
+                }
+                for row, symbol, value in (
+                    (18021, "601253.SH", "2023-03-29: high 5.55 > up_limit 3.82"),
+                    (18595, "601929.SH", "2023-03-31: high 31.76 > up_limit 22.69"),
+                )
+            ],
+        },
     }
 
 

@@ -18,7 +18,7 @@ def _dragon_requirements(dist: str) -> dict[str, Requirement]:
 
 
 def test_versions_are_the_released_ones():
-    assert metadata.version("dragon-runtime").startswith("1.0.")
+    assert metadata.version("dragon-runtime").startswith("1.1.")
     assert metadata.version("dragon-compat").startswith("2.0.")
     assert metadata.version("dragon-governance").startswith("0.1.")
 
@@ -35,7 +35,7 @@ def test_compat_pins_runtime_and_offers_governance_as_an_extra():
     reqs = _dragon_requirements("dragon-compat")
     runtime = reqs["dragon-runtime"]
     assert runtime.marker is None
-    assert runtime.specifier.contains("1.0.9") and not runtime.specifier.contains("1.1.0")
+    assert runtime.specifier.contains("1.1.9") and not runtime.specifier.contains("1.2.0")
     governance = reqs["dragon-governance"]
     assert governance.marker is not None and "governance" in str(governance.marker)
     assert governance.specifier.contains("0.1.5") and not governance.specifier.contains("0.2.0")

@@ -88,6 +88,30 @@ def test_the_manifest_compat_writes_validates_in_governance(eve_run: DailyRun):
     ]
 
 
+def test_governance_accepts_the_manifests_data_quality(eve_run: DailyRun):
+    document = json.loads(_manifest_file(eve_run).read_text(encoding="utf-8"))
+    document["data_quality"] = {
+        "errors": 0,
+        "warnings": 1,
+        "rules": {"TURNOVER_OUT_OF_RANGE": 1},
+        "examples": [
+            {
+                "source": "bars.csv",
+                "row": 7,
+                "symbol": "603733.SH",
+                "column": "turnover_rate",
+                "rule": "TURNOVER_OUT_OF_RANGE",
+                "value": "106.4833",
+                "count": 1,
+            }
+        ],
+    }
+    governance = DailyManifest.model_validate_json(json.dumps(document))  # the key is ignored
+    compat = ManifestDocument.from_document(document, source="manifest")
+    assert governance.as_of == compat.as_of
+    assert compat.data_quality is not None and compat.data_quality.warnings == 1
+
+
 # --- compat's reader is never looser than governance's --------------------------------------
 
 FIELDS = (

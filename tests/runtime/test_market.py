@@ -198,10 +198,10 @@ def test_published_limits_win_over_computed() -> None:
     assert out["down_limit_c"].tolist() == [900, 900]
 
 
-def test_ipo_day_has_no_limit() -> None:
+def test_ipo_day_of_an_other_prefix_has_no_limit() -> None:
     bars = make_bars(
-        {"600001.SH": [bar(10.0), bar(14.4, 14.4, 14.4, 14.4)]},
-        list_dates={"600001.SH": D(2024, 1, 2)},
+        {"900901.SH": [bar(10.0), bar(14.4, 14.4, 14.4, 14.4)]},
+        list_dates={"900901.SH": D(2024, 1, 2)},
     )
     out = annotate_limits(bars)
     assert out["has_limit"].tolist() == [False, True]

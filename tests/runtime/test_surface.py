@@ -26,7 +26,8 @@ SUPPORTED = [
     # A-share market rules
     "annotate_limits", "LIMIT_ANNOTATION_COLUMNS", "Board", "board_of", "limit_pcts",
     "limit_prices_cents", "whole_cents", "to_cents", "LOT_SIZE", "CHINEXT_REFORM_DATE",
-    "STAMP_DUTY_CUT_DATE",
+    "STAMP_DUTY_CUT_DATE", "MAIN_BOARD_REGISTRATION_DATE", "NO_LIMIT_WINDOWS", "NoLimitWindow",
+    "IPO_DAY_PCTS", "listing_rules", "ipo_limit_prices_cents",
     # sizing an order as the loop does (what a forward plan needs before the open)
     "Sizing", "size_entry", "fees_cents", "fill_price_cents",
     # the reason catalogue

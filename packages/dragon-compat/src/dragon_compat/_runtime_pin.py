@@ -1,7 +1,7 @@
 """Import-time guard: the installed dragon-runtime must satisfy compat's pinned range.
 
 The range has exactly one source of truth, this distribution's own metadata
-(``Requires-Dist: dragon-runtime>=1.0,<1.1`` from ``pyproject.toml``); it is read
+(``Requires-Dist: dragon-runtime>=1.1,<1.2`` from ``pyproject.toml``); it is read
 back here rather than repeated, so the pin and the check cannot disagree.
 """
 

@@ -6,7 +6,7 @@ sorted keys, two-space indent, one trailing newline — and everything else (not
 a result (a file that cannot be read, a bad flag) prints nothing on stdout and
 exits 2. The documents (README "The `dragon` CLI" shows them):
 
-- ``dragon validate`` — :func:`validation_document`, schema ``dragon.cli.validate/1``,
+- ``dragon validate`` — :func:`validation_document`, schema ``dragon.cli.validate/2``,
   also for an invalid file (``valid: false``, exit 2);
 - ``dragon run`` — :func:`run_document`, ``dragon.cli.run/1``;
 - ``dragon daily`` — :func:`daily_document`, ``dragon.cli.daily/1``;
@@ -40,7 +40,7 @@ __all__ = [
     "validation_document",
 ]
 
-VALIDATE_SCHEMA = "dragon.cli.validate/1"
+VALIDATE_SCHEMA = "dragon.cli.validate/2"
 RUN_SCHEMA = "dragon.cli.run/1"
 DAILY_SCHEMA = "dragon.cli.daily/1"
 
@@ -68,24 +68,28 @@ def validation_document(
 ) -> dict[str, Any]:
     """``dragon validate --json``.
 
-    ``{schema, source, layout, rows, valid, error_count, errors: [{source, row,
-    column, rule, value}] (at most ``max_errors``; 0 lists all), rules: {rule:
-    what it requires}, summary}`` — ``summary`` (the counts ``dragon validate``
+    ``{schema, source, layout, rows, valid, error_count, warning_count, errors:
+    [{source, row, column, rule, severity, value, note}] (every finding, ERRORs
+    first, at most ``max_errors``; 0 lists all), rules: {rule: what it requires},
+    counts: {rule: findings}, summary}`` — ``summary`` (the counts ``dragon validate``
     prints for a valid file: rows, symbols, st_symbols, sessions, first_session,
     last_session, symbols_by_board, missing_rows, zero_volume_rows,
     suspended_symbols, started_late, ended_early, turnover_missing) is null for an
     invalid file. ``row`` is the 1-based data row (null for a whole-column finding).
     """
     limit = None if max_errors <= 0 else max_errors
+    findings = report.errors() + report.warnings()
     errors = [
         {
             "source": error.source,
             "row": error.row,
             "column": error.column,
             "rule": error.rule.value,
+            "severity": error.severity.value,
             "value": error.value,
+            "note": error.note,
         }
-        for error in report.errors(limit)
+        for error in (findings if limit is None else findings[:limit])
     ]
     rules = {violation.rule for violation in report.violations}
     return json_value(
@@ -96,7 +100,9 @@ def validation_document(
             "rows": report.rows,
             "valid": summary is not None,
             "error_count": report.error_count,
+            "warning_count": report.warning_count,
             "errors": errors,
+            "counts": {rule.value: n for rule, n in report.rule_counts().items()},
             "rules": {rule.value: rule.description for rule in rules},
             "summary": None if summary is None else dataclasses.asdict(summary),
         }
@@ -129,7 +135,8 @@ def run_document(
 def daily_document(daily: DailyRun, *, input_label: str) -> dict[str, Any]:
     """``dragon daily --json``: ``{schema, as_of, input, run_dir, manifest, outputs,
     roles: {candidate, reference, control, fallback}, branches: {branch: summary},
-    monitor: {health, divergence, refined_control}}`` — ``manifest`` is the path of
+    data_quality, monitor: {health, divergence, refined_control}}`` — ``data_quality``
+    is the manifest's (counts per rule, first findings), ``manifest`` is the path of
     ``daily_manifest.json``, ``outputs`` the number of files it lists, the monitor
     parts the run directory's monitor documents as written."""
     from dragon_compat.rundir import MANIFEST_FILE
@@ -145,6 +152,11 @@ def daily_document(daily: DailyRun, *, input_label: str) -> dict[str, Any]:
             "outputs": len(daily.manifest.outputs),
             "roles": dataclasses.asdict(daily.roles),
             "branches": {name: dict(result.summary) for name, result in daily.results.items()},
+            "data_quality": (
+                None
+                if daily.manifest.data_quality is None
+                else daily.manifest.data_quality.to_document()
+            ),
             "monitor": {
                 "health": monitor.health.to_document(),
                 "divergence": monitor.divergence.to_document(),

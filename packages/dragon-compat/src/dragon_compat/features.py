@@ -8,7 +8,8 @@ cumulative-sum tricks; session and sector aggregates are ``bincount`` over
 integer group codes.
 
 Input is the normalized bars frame (sorted by ``(trade_date, symbol)``, one row per
-pair). Limit prices, cent prices and the IPO-day "no limit" flag come from
+pair). Limit prices, cent prices and the "no limit" flag (new listings' windows, a
+``no_limit`` row) come from
 :func:`dragon_runtime.market.annotate_limits` — never recomputed here.
 
 Rules, beyond the one-line definitions of docs/strategy.md ("Features"):

@@ -10,21 +10,30 @@ whose bytes are no longer the ones the run read.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from dragon_compat.data import load_bars
-from dragon_compat.data.load import SideTables
+from dragon_compat.data.load import ERROR_LISTING_LIMIT, SideTables, validate_file
+from dragon_compat.data.report import Severity, ValidationReport
 from dragon_compat.errors import DragonUserError
-from dragon_compat.rundir import FileDigest, InputRole
+from dragon_compat.rundir import (
+    DATA_QUALITY_EXAMPLES,
+    DataQuality,
+    FileDigest,
+    InputRole,
+    QualityExample,
+)
 
 __all__ = [
     "BUNDLED_INPUT_PREFIX",
     "MarketInput",
+    "data_quality",
     "file_sha256",
     "load_market",
     "load_recorded_market",
@@ -59,6 +68,8 @@ class MarketInput:
     bars: pd.DataFrame
     bundled: bool
     side_tables: tuple[tuple[Path, str], ...] = ()
+    quality: DataQuality | None = None
+    """What validation found (warnings only: a market with an error does not load)."""
 
     @property
     def label(self) -> str:
@@ -107,13 +118,45 @@ def load_market(data: str | Path | None, *, side_table: SideTables = None) -> Ma
     for side in sides:
         if not side.is_file():
             raise DragonUserError(f"{side}: no such side table")
-    bars = load_bars(path, side_table=sides or None)
-    return MarketInput(
+    result = validate_file(path, side_table=sides or None)
+    if result.bars is None:
+        raise DragonUserError(result.report.format(ERROR_LISTING_LIMIT))
+    market = MarketInput(
         path=path,
         sha256=file_sha256(path),
-        bars=bars,
+        bars=result.bars,
         bundled=bundled,
         side_tables=tuple((side, file_sha256(side)) for side in sides),
+    )
+    quality = data_quality(result.report, sources={str(path): market.input_path})
+    return dataclasses.replace(market, quality=quality)
+
+
+def data_quality(
+    report: ValidationReport, *, sources: Mapping[str, str] | None = None
+) -> DataQuality:
+    """The manifest's summary of a validation report: counts per rule and the first
+    lines of its listing (errors first, then warnings, as ``dragon validate`` shows).
+    ``sources`` renames a finding's file to the path the run records (the bundled
+    sample's machine-independent ``bundled-sample/<name>``)."""
+    names = sources or {}
+    lines = report.listing(Severity.ERROR) + report.listing(Severity.WARNING)
+    return DataQuality(
+        errors=report.error_count,
+        warnings=report.warning_count,
+        rules={rule.value: count for rule, count in report.rule_counts().items()},
+        examples=tuple(
+            QualityExample(
+                source=names.get(line.source, line.source),
+                row=line.row,
+                symbol=line.symbol,
+                column=line.column,
+                rule=line.rule.value,
+                value=line.value,
+                count=line.count,
+            )
+            for line in lines[:DATA_QUALITY_EXAMPLES]
+        ),
     )
 
 

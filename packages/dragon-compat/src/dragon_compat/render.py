@@ -505,28 +505,75 @@ def print_sample(console: Console, path: Path, bars: pd.DataFrame, seed: int) ->
 def print_validation_findings(
     console: Console, report: ValidationReport, max_errors: int, fmt: str = "text"
 ) -> None:
-    """``dragon validate`` of an invalid file: the findings (at most ``max_errors``;
-    0 or less lists all), what each broken rule requires, and the count on stderr."""
+    """``dragon validate``'s findings: ERRORs then WARNINGs (at most ``max_errors``
+    lines; 0 or less lists all), a line per symbol where a rule is collapsed or a
+    warning numerous, what each rule requires and what to do, and the counts on
+    stderr when there are errors."""
+    from dragon_compat.data.report import Severity
+
     limit = None if max_errors <= 0 else max_errors
-    total = report.error_count
+    lines = report.listing(Severity.ERROR) + report.listing(Severity.WARNING)
     headline = f"{report.source}: {report.layout.value} layout, {report.rows} data rows"
     print_note(console, headline, fmt)
     table = Table(caption="rows are 1-based data rows of the file named (header not counted)")
+    table.add_column("severity", no_wrap=True)
     table.add_column("row", justify="right", no_wrap=True)
+    table.add_column("symbol", no_wrap=True)
     table.add_column("column", no_wrap=True)
     table.add_column("rule", no_wrap=True)
-    table.add_column("value")  # whatever the file holds: a symbol, a price, a date
-    for error in report.errors(limit):
-        where = "—" if error.row is None else str(error.row)
-        if error.source != report.source:
-            where = f"{where} (side table {error.source})"
-        table.add_row(Text(where), Text(error.column), Text(error.rule.value), Text(error.value))
+    table.add_column("value")  # as the file wrote it: a symbol, a price, a date
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("note")
+    shown = lines if limit is None else lines[:limit]
+    for line in shown:
+        where = "—" if line.row is None else str(line.row)
+        if line.source != report.source:
+            where = f"{where} (side table {line.source})"
+        count = "" if line.count == 1 else str(line.count)
+        examples = ", ".join(str(r) for r in line.examples[1:])
+        note = line.note if not examples else f"{line.note}; also rows {examples}".lstrip("; ")
+        table.add_row(
+            Text(line.severity.value),
+            Text(where),
+            Text(line.symbol),
+            Text(line.column),
+            Text(line.rule.value),
+            Text(line.value),
+            Text(count),
+            Text(note),
+        )
     print_table(console, table, fmt)
-    if limit is not None and total > limit:
-        print_note(console, f"... and {total - limit} more (use --max-errors 0 to list all)", fmt)
-    for rule in sorted({violation.rule for violation in report.violations}):
-        print_note(console, f"{rule.value}: {rule.description}", fmt)
-    print_error(f"{report.source}: {total} validation error{'s' if total != 1 else ''}")
+    if limit is not None and len(lines) > limit:
+        more = f"... and {len(lines) - limit} more lines (--max-errors 0 lists all)"
+        print_note(console, more, fmt)
+    for rule in sorted({line.rule for line in lines}):
+        hint = f" — {rule.hint}" if rule.hint else ""
+        print_note(console, f"{rule.value} ({rule.severity.value}): {rule.description}{hint}", fmt)
+    print_note(console, quality_line(report), fmt)
+    if not report.ok:
+        total = report.error_count
+        print_error(f"{report.source}: {total} validation error{'s' if total != 1 else ''}")
+
+
+def quality_line(report: ValidationReport) -> str:
+    """One line: errors and warnings, with the count of each rule broken."""
+    from dragon_compat.data.report import Severity
+
+    return quality_text(
+        {rule.value: n for rule, n in report.rule_counts(Severity.ERROR).items()},
+        {rule.value: n for rule, n in report.rule_counts(Severity.WARNING).items()},
+    )
+
+
+def quality_text(errors: Mapping[str, int], warnings: Mapping[str, int]) -> str:
+    """``data quality: 0 errors; 2 warnings (TURNOVER_OUT_OF_RANGE 1, …)``."""
+    parts = []
+    for name, counts in (("error", errors), ("warning", warnings)):
+        total = sum(counts.values())
+        label = f"{total} {name}{'s' if total != 1 else ''}"
+        detail = ", ".join(f"{rule} {n}" for rule, n in counts.items())
+        parts.append(f"{label} ({detail})" if detail else label)
+    return f"data quality: {'; '.join(parts)}"
 
 
 def print_validation_summary(
@@ -654,6 +701,14 @@ def print_daily(console: Console, daily: DailyRun, input_label: str, fmt: str = 
         print_tables(console, [summary, monitor], fmt)
         print_note(console, roles_line, fmt)
     print_note(console, monitor_line(daily), fmt)
+    quality = daily.manifest.data_quality
+    if quality is not None:
+        from dragon_compat.data.report import Rule, Severity
+
+        by_rule = {rule: n for rule, n in quality.rules.items() if rule in Rule.__members__}
+        errors = {r: n for r, n in by_rule.items() if Rule[r].severity is Severity.ERROR}
+        warnings = {r: n for r, n in by_rule.items() if r not in errors}
+        print_note(console, quality_text(errors, warnings), fmt)
     artifacts = Text.assemble(
         ("artifacts: ", "bold"),
         str(daily.run_dir),

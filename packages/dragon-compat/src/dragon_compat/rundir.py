@@ -221,7 +221,7 @@ LAYOUT: Final = (
         "`dragon daily`, last",
         f"`{MANIFEST_SCHEMA}`",
         "inputs (path, role, sha256), versions, roles; every branch and monitor file "
-        "with its sha256",
+        "with its sha256; `data_quality`",
     ),
     RunFile(
         DECISION_FILE,
@@ -431,6 +431,37 @@ class OutputFile(_Document):
     sha256: Sha256Hex
 
 
+DATA_QUALITY_EXAMPLES: Final = 5
+"""How many findings a manifest's ``data_quality`` shows as examples."""
+
+
+class QualityExample(_Document):
+    """One finding of the run's input, as ``dragon validate`` lists it: the file
+    (``source``), its 1-based data row (None: the whole file), the symbol when known,
+    the column, the rule, the value as written, and how many rows of the same rule
+    and symbol the line stands for."""
+
+    source: str
+    row: Annotated[int, Field(ge=1)] | None
+    symbol: str
+    column: str
+    rule: Name
+    value: str
+    count: Annotated[int, Field(ge=1)]
+
+
+class DataQuality(_Document):
+    """The data-quality summary of a run's input (``daily_manifest.json``'s
+    ``data_quality``): findings per rule — only WARNINGs, since a run with an ERROR
+    never starts — and the first :data:`DATA_QUALITY_EXAMPLES` listing lines."""
+
+    errors: Annotated[int, Field(ge=0)]
+    warnings: Annotated[int, Field(ge=0)]
+    rules: dict[Name, Annotated[int, Field(ge=1)]]
+    """Rule → findings (a whole-file finding counts 1), in catalogue order."""
+    examples: Annotated[tuple[QualityExample, ...], BeforeValidator(_json_list)]
+
+
 def _unique(values: tuple[str, ...], what: str) -> None:
     seen: set[str] = set()
     for value in values:
@@ -463,6 +494,9 @@ class ManifestDocument(_SchemaDocument):
     """Every input of the run (see :class:`RunMarker`), bars first."""
     outputs: Annotated[tuple[OutputFile, ...], BeforeValidator(_json_list)]
     """Every file the run wrote (paths unique), sorted by path."""
+    data_quality: DataQuality | None = None
+    """What validation found in the inputs (None: a manifest written before it was
+    recorded). Governance's manifest model ignores the key."""
 
     @field_validator("branches")
     @classmethod
@@ -475,6 +509,14 @@ class ManifestDocument(_SchemaDocument):
     def _outputs_unique(cls, value: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
         _unique(tuple(entry.path for entry in value), "output path")
         return value
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON value; ``data_quality`` only when recorded (older manifests
+        round-trip byte for byte)."""
+        document = super().to_document()
+        if document.get("data_quality") is None:
+            document.pop("data_quality", None)
+        return document
 
     def output_sha256(self, path: str) -> str | None:
         """The sha256 recorded for the run-relative ``path``; None if not listed."""

@@ -14,6 +14,16 @@ Rules (docs/strategy.md "Market rules"; this README's "loop contract"):
   STAR 20 (ST too); BSE 30 (ST too); OTHER 10 (ST 5).
 - ``limit = round_half_up(pre_close × (1 ± pct/100), 0.01)``; in cents exactly
   ``(pre_close_c × (100 ± pct) + 50) // 100``.
+- New listings (where ``list_date`` is known and the data covers it), by the
+  exchanges' trading rules — see :data:`NO_LIMIT_WINDOWS` for each rule's source:
+  STAR listings, ChiNext listings from 2020-08-24 and main-board listings from
+  2023-04-10 trade without a limit for their first 5 sessions; BSE listings on their
+  first session; a main-board or ChiNext IPO day before those dates had +44 % / −36 %
+  around the issue price (``pre_close``). Other boards' IPO day: no limit.
+- A row whose optional ``no_limit`` column is True trades without a limit (the
+  loader sets it for a bar that traded beyond its own limits: a resumption of
+  listing, a day the data cannot otherwise explain).
+- Exchange-published ``up_limit``/``down_limit`` win over every computed limit.
 - Fill = ``round_half_up(base × (1 ± 0.0005), 0.01)`` clamped to the limit price.
 - Fees per side on value ``v``: commission 0.025 % (minimum 5 CNY), transfer fee
   0.001 %, stamp duty on sells 0.1 % before 2023-08-28 and 0.05 % from then; the
@@ -25,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -36,23 +47,29 @@ __all__ = [
     "CENTS_DTYPE",
     "CHINEXT_REFORM_DATE",
     "COMMISSION_E5",
+    "IPO_DAY_PCTS",
     "LIMIT_ANNOTATION_COLUMNS",
     "LOT_SIZE",
+    "MAIN_BOARD_REGISTRATION_DATE",
     "MIN_COMMISSION_C",
+    "NO_LIMIT_WINDOWS",
     "SLIPPAGE_BPS",
     "STAMP_DUTY_CUT_DATE",
     "STAMP_E5_AFTER_CUT",
     "STAMP_E5_BEFORE_CUT",
     "TRANSFER_E5",
     "Board",
+    "NoLimitWindow",
     "annotate_limits",
     "board_of",
     "fees_cents",
     "fill_price_cents",
+    "ipo_limit_prices_cents",
     "limit_pct",
     "limit_pcts",
     "limit_price",
     "limit_prices_cents",
+    "listing_rules",
     "stamp_e5",
     "to_cents",
     "whole_cents",
@@ -63,6 +80,10 @@ LOT_SIZE = 100
 
 CHINEXT_REFORM_DATE = dt.date(2020, 8, 24)
 """First session with the 20 % ChiNext limit (registration-system reform)."""
+
+MAIN_BOARD_REGISTRATION_DATE = dt.date(2023, 4, 10)
+"""First session of main-board listings under the registration system (no limit for
+their first 5 sessions)."""
 
 STAMP_DUTY_CUT_DATE = dt.date(2023, 8, 28)
 """First session with the halved (0.05 %) stamp duty on sells."""
@@ -152,6 +173,56 @@ def limit_pct(symbol: str, is_st: bool, trade_date: dt.date) -> int:
         return 5 if is_st else 10
     table = _PCT_ST if is_st else _PCT_NORMAL
     return int(table[_BOARD_INDEX[board]])
+
+
+@dataclass(frozen=True)
+class NoLimitWindow:
+    """A listing rule: symbols of ``board`` listed on or after ``listed_from`` (None:
+    always) trade without a daily price limit for their first ``sessions`` sessions
+    (the listing day is session 1). ``source`` names the exchange rule."""
+
+    board: Board
+    listed_from: dt.date | None
+    sessions: int
+    source: str
+
+
+NO_LIMIT_WINDOWS: tuple[NoLimitWindow, ...] = (
+    NoLimitWindow(
+        Board.STAR,
+        None,
+        5,
+        "SSE STAR Market trading rules (科创板股票交易特别规定, in force from the board's "
+        "opening on 2019-07-22): no price limit on a new listing's first 5 trading days",
+    ),
+    NoLimitWindow(
+        Board.CHINEXT,
+        CHINEXT_REFORM_DATE,
+        5,
+        "SZSE ChiNext trading rules under the registration system (创业板交易特别规定, "
+        "first listings 2020-08-24): no price limit on a new listing's first 5 trading days",
+    ),
+    NoLimitWindow(
+        Board.MAIN,
+        MAIN_BOARD_REGISTRATION_DATE,
+        5,
+        "SSE and SZSE trading rules revised for the full registration system (first "
+        "main-board listings 2023-04-10): no price limit on the first 5 trading days",
+    ),
+    NoLimitWindow(
+        Board.BSE,
+        None,
+        1,
+        "BSE trading rules (北京证券交易所交易规则, from 2021-11-15): no price limit on a "
+        "new listing's first trading day, 30 % from the second",
+    ),
+)
+"""The exchanges' no-limit windows of new listings, one rule per board."""
+
+IPO_DAY_PCTS: tuple[int, int] = (44, 36)
+"""Up and down limit % of a main-board or ChiNext IPO day before its board's window
+(SSE/SZSE notices on new-share first-day trading, 2014-01: the first day's price may
+not exceed 144 % nor fall below 64 % of the issue price)."""
 
 
 def _symbol_codes(symbols: Any) -> tuple[np.ndarray, Sequence[str]]:
@@ -341,32 +412,55 @@ def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = N
     return out
 
 
-def _ipo_days(bars: pd.DataFrame, codes: np.ndarray, trade_dates: np.ndarray) -> np.ndarray:
-    """Rows that are their symbol's first row and fall on its ``list_date``
-    (``codes``: the rows' symbol codes)."""
-    ipo_day = np.zeros(len(bars), dtype=bool)
-    if "list_date" not in bars.columns or len(bars) == 0:
-        return ipo_day
-    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
-    rows = first[first < len(codes)]
-    list_dates = _datetimes(bars["list_date"])[rows].astype("datetime64[D]")
-    ipo_day[rows] = list_dates == trade_dates[rows].astype("datetime64[D]")
-    return ipo_day
+def _listing_masks(
+    bars: pd.DataFrame, codes: np.ndarray, uniques: Sequence[str], trade_dates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`listing_rules` of every row, computed only where a rule can apply: rows
+    whose ``list_date`` is known and inside the data, slice by slice, with the
+    frame's own calendar (one pass when rows are date-sorted)."""
+    n = len(bars)
+    no_limit = np.zeros(n, dtype=bool)
+    ipo_day = np.zeros(n, dtype=bool)
+    if "list_date" not in bars.columns or n == 0:
+        return no_limit, ipo_day
+    list_dates = _datetimes(bars["list_date"])
+    calendar = _calendar(trade_dates.astype("datetime64[D]", copy=False))
+    first_session = calendar[0]
+    board_per_symbol = np.fromiter(
+        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int8, count=len(uniques)
+    )
+    for part in _row_chunks(n):
+        listed = list_dates[part].astype("datetime64[D]")
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(~np.isnat(listed) & (listed >= first_session))
+        if rows.size == 0:
+            continue
+        listed = listed[rows]
+        days = trade_dates[part][rows].astype("datetime64[D]")
+        session = np.searchsorted(calendar, days, side="left") - np.searchsorted(
+            calendar, listed, side="left"
+        )
+        boards = board_per_symbol[codes[part][rows]]
+        window_rows, ipo_rows = _rules_from_sessions(boards, listed, session)
+        no_limit[part.start + rows] = window_rows
+        ipo_day[part.start + rows] = ipo_rows
+    return no_limit, ipo_day
 
 
 def _limits_cents(
-    pre_close_c: np.ndarray, pct: np.ndarray, has_limit: np.ndarray
+    pre_close_c: np.ndarray, pct: np.ndarray, ipo_day: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`limit_prices_cents` slice by slice into ``int32`` arrays; 0 where there
-    is no limit."""
+    """:func:`limit_prices_cents` slice by slice into ``int32`` arrays, classic IPO
+    days at :data:`IPO_DAY_PCTS` (:func:`ipo_limit_prices_cents`)."""
     up = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
     down = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
     for part in _row_chunks(len(pre_close_c)):
         up_part, down_part = limit_prices_cents(pre_close_c[part], pct[part])
-        limited = has_limit[part]
-        up[part] = np.where(limited, up_part, 0)
-        down[part] = np.where(limited, down_part, 0)
+        ipo = np.flatnonzero(ipo_day[part])
+        if ipo.size:
+            up_part[ipo], down_part[ipo] = ipo_limit_prices_cents(pre_close_c[part][ipo])
+        up[part] = up_part
+        down[part] = down_part
     return up, down
 
 
@@ -375,17 +469,20 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
 
     Input: rows sorted by (trade_date, symbol) with ``trade_date`` (datetime64),
     ``symbol`` (str or category), float ``open high low close pre_close``, bool
-    ``is_st``; optional ``list_date`` (datetime64, NaT = unknown) and published
+    ``is_st``; optional ``list_date`` (datetime64, NaT = unknown), published
     ``up_limit``/``down_limit`` (float, NaN = not published; missing columns are
-    treated as all-unknown).
+    treated as all-unknown) and bool ``no_limit``.
 
     Adds ``int32`` (:data:`CENTS_DTYPE`) columns ``open_c high_c low_c close_c
-    pre_close_c up_limit_c down_limit_c`` and bool ``has_limit``. Published limits
-    win where not NaN; otherwise limits are computed from ``pre_close`` and the
-    board %. On a symbol's IPO day (its first row, when ``list_date`` equals that
-    trade_date) ``has_limit`` is False and both limits are 0 (no limit, no
-    clamping). Raises ``ValueError`` naming column and row when a price is not a
-    whole number of cents (or above 10,737,418.23 CNY, beyond the int32 columns).
+    pre_close_c up_limit_c down_limit_c`` and bool ``has_limit``. Limits are computed
+    from ``pre_close`` and the board %, except in a new listing's first sessions
+    (module docstring: :data:`NO_LIMIT_WINDOWS`, +44/−36 % on a classic IPO day;
+    sessions counted on the frame's own calendar from ``list_date``). Published
+    limits win where not NaN. A row without a limit (a no-limit window not
+    overridden by published limits, or an optional ``no_limit`` column True) has
+    ``has_limit`` False and both limits 0 (no limit, no clamping). Raises
+    ``ValueError`` naming column and row when a price is not a whole number of cents
+    (or above 10,737,418.23 CNY, beyond the int32 columns).
 
     ``bars`` is never modified; the result shares its columns copy-on-write (no
     copy is made up front). Columns already present (re-annotating an annotated
@@ -398,20 +495,26 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
 
     trade_dates = _datetimes(bars["trade_date"])
     codes, uniques = _symbol_codes(bars["symbol"])
-    has_limit = ~_ipo_days(bars, codes, trade_dates)
     st = bars["is_st"].to_numpy(dtype=bool)
     pct = _pcts_int8(codes, uniques, st, trade_dates)
-    up_c, down_c = _limits_cents(new["pre_close_c"], pct, has_limit)
+    no_limit, ipo_day = _listing_masks(bars, codes, uniques, trade_dates)
+    up_c, down_c = _limits_cents(new["pre_close_c"], pct, ipo_day)
+    published_any = np.zeros(len(bars), dtype=bool)
     for column, computed in (("up_limit", up_c), ("down_limit", down_c)):
         if column in bars.columns:
             published = bars[column].to_numpy(dtype=np.float64, na_value=np.nan)
             present = ~np.isnan(published)
             if present.any():
-                cents = _checked_cents(bars, column, present)
-                computed[present] = np.where(has_limit[present], cents, 0)
+                computed[present] = _checked_cents(bars, column, present)
+                published_any |= present
+    no_limit &= ~published_any
+    if "no_limit" in bars.columns:
+        no_limit |= bars["no_limit"].to_numpy(dtype=bool, na_value=False)
+    up_c[no_limit] = 0
+    down_c[no_limit] = 0
     new["up_limit_c"] = up_c
     new["down_limit_c"] = down_c
-    new["has_limit"] = has_limit
+    new["has_limit"] = ~no_limit
 
     if any(name in bars.columns for name in new):
         # Re-annotating: replace the existing columns in place (same position).
@@ -423,6 +526,84 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
     # untouched when the result is modified) and without consolidating blocks.
     added = pd.DataFrame(new, index=bars.index, copy=False)
     return pd.concat([bars, added], axis=1)
+
+
+def _row_boards(symbols: Any) -> np.ndarray:
+    """Board index (position in ``Board``) of each row, decided once per symbol."""
+    codes, uniques = _symbol_codes(symbols)
+    per_symbol = np.fromiter(
+        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int64, count=len(uniques)
+    )
+    return per_symbol[codes]
+
+
+def listing_sessions(trade_dates: np.ndarray, list_dates: np.ndarray) -> np.ndarray:
+    """Per row, the number of data sessions in ``[list_date, trade_date)`` — 0 on the
+    listing day, 1 on the next session — or −1 when unknown (no ``list_date``, or one
+    before the data's first session, whose earlier sessions the data cannot count).
+
+    Sessions are the distinct ``trade_dates`` of the frame (the data's own calendar)."""
+    calendar = _calendar(trade_dates)
+    known = ~np.isnat(list_dates)
+    if len(calendar):
+        known &= list_dates >= calendar[0]
+    out = np.full(len(trade_dates), -1, dtype=np.int64)
+    if known.any():
+        rows = np.flatnonzero(known)
+        listed = np.searchsorted(calendar, list_dates[rows], side="left")
+        out[rows] = np.searchsorted(calendar, trade_dates[rows], side="left") - listed
+    return out
+
+
+def _calendar(trade_dates: np.ndarray) -> np.ndarray:
+    """The distinct dates, ascending (one pass when the rows are date-sorted)."""
+    if len(trade_dates) and (trade_dates[1:] >= trade_dates[:-1]).all():
+        return trade_dates[np.r_[True, trade_dates[1:] != trade_dates[:-1]]]
+    return np.unique(trade_dates)
+
+
+def listing_rules(symbols: Any, trade_dates: Any, list_dates: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(no_limit, ipo_day)`` per row from the listing rules: rows inside their board's
+    :data:`NO_LIMIT_WINDOWS` (and IPO days of a prefix without a known rule), and
+    main-board/ChiNext IPO days before those windows, limited at :data:`IPO_DAY_PCTS`
+    (:func:`ipo_limit_prices_cents`). ``list_dates`` NaT: no rule applies."""
+    dates = np.asarray(trade_dates, dtype="datetime64[D]")
+    listed = np.asarray(list_dates, dtype="datetime64[D]")
+    n = len(dates)
+    session = listing_sessions(dates, listed)
+    if not (session >= 0).any():  # nobody lists inside the data: no rule applies
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    no_limit, ipo_day = _rules_from_sessions(_row_boards(symbols), listed, session)
+    return no_limit, ipo_day
+
+
+def _rules_from_sessions(
+    boards: np.ndarray, listed: np.ndarray, session: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(no_limit, ipo_day)`` from each row's board index, ``list_date`` and listing
+    session (:func:`listing_sessions`; −1 = unknown): the rules of
+    :func:`listing_rules`, once."""
+    no_limit = np.zeros(len(boards), dtype=bool)
+    covered = np.zeros(len(boards), dtype=bool)
+    for window in NO_LIMIT_WINDOWS:
+        on_board = boards == _BOARD_INDEX[window.board]
+        if window.listed_from is not None:
+            on_board &= listed >= np.datetime64(window.listed_from, "D")
+        covered |= on_board
+        no_limit |= on_board & (session >= 0) & (session < window.sessions)
+    first_day = session == 0
+    classic = (boards == _BOARD_INDEX[Board.MAIN]) | (boards == _BOARD_INDEX[Board.CHINEXT])
+    ipo_day = first_day & classic & ~covered
+    no_limit |= first_day & ~classic & ~covered  # OTHER prefixes: no rule known, no limit
+    return no_limit, ipo_day
+
+
+def ipo_limit_prices_cents(pre_close_c: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits of a classic IPO day in cents: +44 % / −36 % of the issue price
+    (``pre_close``), rounded half-up like every limit."""
+    pc = np.asarray(pre_close_c, dtype=np.int64)
+    up_pct, down_pct = IPO_DAY_PCTS
+    return (pc * (100 + up_pct) + 50) // 100, (pc * (100 - down_pct) + 50) // 100
 
 
 def fill_price_cents(base_c: int, side: Literal["buy", "sell"], limit_c: int | None) -> int:

@@ -100,7 +100,8 @@ class MarketPanel:
     - ``open_c high_c low_c close_c up_limit_c down_limit_c``: ``int32`` cents
       (:data:`~dragon_runtime.market.CENTS_DTYPE`); 0 where the symbol has no row;
       limits 0 where ``has_limit`` is False.
-    - ``has_limit``: ``bool``; False on IPO days and where there is no row.
+    - ``has_limit``: ``bool``; False on days without a limit (new listings'
+      windows, ``no_limit`` rows) and where there is no row.
     - ``suspended``: ``bool``; no row, before the first row, after the last row,
       or ``volume == 0`` (NaN volume counts as 0).
     - ``row``: ``int32`` position of the cell's row in the source frame, -1 = none.

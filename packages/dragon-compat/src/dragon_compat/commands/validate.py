@@ -1,9 +1,12 @@
 """``dragon validate --data FILE [--side-table FILE ...]``: check a bars file.
 
-Exit 0 with a short summary (symbols, sessions, date range, boards, suspensions)
-when every rule of docs/data.md holds; exit 2 with a table of findings
-(row, column, rule, value) otherwise, or with a one-line error when the file
-cannot be read as a table. ``--format tsv|md`` prints the table alone on stdout;
+Findings are ERRORs (the file cannot be used) or WARNINGs (usable; a row is
+suspicious or a cell is treated as unreported). Exit 0 when there is no ERROR: the
+warnings (if any, summarised per rule and symbol when numerous), then a short summary
+(symbols, sessions, date range, boards, suspensions); exit 2 with the table of
+findings (severity, row, column, rule, value as written) when there is an ERROR —
+or any WARNING under ``--strict`` — or with a one-line error when the file cannot be
+read as a table. ``--format tsv|md`` prints the table alone on stdout;
 ``--json`` prints :func:`dragon_compat.cli_json.validation_document` (also for an
 invalid file, still exit 2).
 """
@@ -25,7 +28,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="list at most N findings (default 100; 0 lists all)",
     )
-    add_output_arguments(parser, json_document="the findings, or the summary of a valid file")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every WARNING as an ERROR (exit 2 on any finding)",
+    )
+    add_output_arguments(parser, json_document="the findings, and the summary of a valid file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,21 +47,23 @@ def run(args: argparse.Namespace) -> int:
     args.data = require_data(args.data)
     with step(f"read and validate {args.data}"):
         result = validate_file(args.data, side_table=args.side_table)
+    report = result.report.strict() if args.strict else result.report
     summary = None
-    if result.bars is not None:
+    if result.bars is not None and report.ok:
         with step("summarize"):
             summary = summarize_bars(result.bars)
     if args.json:
         from dragon_compat.cli_json import validation_document
         from dragon_compat.render import print_error, print_json
 
-        print_json(validation_document(result.report, summary, max_errors=args.max_errors))
+        print_json(validation_document(report, summary, max_errors=args.max_errors))
         if summary is None:
-            count = result.report.error_count
+            count = report.error_count
             print_error(f"{args.data}: {count} validation error{'s' if count != 1 else ''}")
         return EXIT_OK if summary is not None else EXIT_USER
+    if report.violations:
+        print_validation_findings(stdout(), report, args.max_errors, args.format)
     if summary is None:
-        print_validation_findings(stdout(), result.report, args.max_errors, args.format)
         return EXIT_USER
-    print_validation_summary(stdout(), args.data, result.report.layout, summary, args.format)
+    print_validation_summary(stdout(), args.data, report.layout, summary, args.format)
     return EXIT_OK

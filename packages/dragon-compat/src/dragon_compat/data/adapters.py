@@ -2,15 +2,15 @@
 
 Detected by columns (docs/data.md), first match wins:
 
-- **Tushare** ``daily`` export — has ``ts_code``. ``trade_date`` is ``YYYYMMDD``;
+- **Tushare** ``daily`` export — has ``ts_code``. ``trade_date`` usually ``YYYYMMDD``;
   ``vol`` is in lots (手) of 100 shares → ``volume = vol × 100``; ``amount`` is in
   thousand CNY → ``amount × 1000``; ``pre_close`` and prices as exported.
   ``daily`` carries no turnover, sector or ST flag: ``turnover_rate`` (e.g. from
   ``daily_basic``), ``sector`` (e.g. ``industry`` from ``stock_basic``), ``is_st``,
   ``name`` and ``list_date`` come from a side table.
 - **AkShare** ``stock_zh_a_hist`` export — has ``日期``. ``开盘 收盘 最高 最低`` are
-  prices (use the unadjusted export, ``adjust=""``: adjusted prices are not on the
-  cent grid and validation rejects them); ``成交量`` is in lots (手) of 100 shares →
+  prices (use the unadjusted export, ``adjust=""``: adjusted prices off the cent
+  grid are errors, cent-rounded ones a warning); ``成交量`` is in lots (手) of 100 shares →
   ``× 100``; ``成交额`` is CNY; ``换手率`` percent. The symbol comes from a
   ``股票代码``/``代码``/``symbol`` column when present (6-digit codes get their
   exchange suffix), else from a side table holding exactly one symbol; ``sector``,
@@ -18,17 +18,23 @@ Detected by columns (docs/data.md), first match wins:
   ``pre_close``, first available of: a ``pre_close`` column in the file; a
   ``pre_close`` column in a dated side table; ``收盘 − 涨跌额`` (the previous close
   the vendor computed its change against, which is ex-rights adjusted on
-  dividend days); otherwise the symbol's previous row's close, in which case each
-  symbol's first row only seeds ``pre_close`` and is dropped from the result.
-- **Native** — anything else: the normalized column names, ISO dates, native units.
+  dividend days); otherwise (in any layout) the symbol's previous row's close, in
+  which case each symbol's first row only seeds ``pre_close`` and is dropped from
+  the result (a PRE_CLOSE_DERIVED warning).
+- **Native** — anything else: the normalized column names, native units.
+
+Dates in every layout may be ``YYYY-MM-DD``, ``YYYYMMDD`` or ``YYYY/M/D`` (one format
+per column, detected from its cells; the layout's usual format breaks a tie), and
+symbols any spelling :func:`exchange_symbol` reads.
 
 In every layout, extra columns are ignored and a normalized column name present in
 the file is used as is (a Tushare export with an added ``sector`` column needs no
-side table for sectors). ``list_date`` may be ``YYYY-MM-DD`` or ``YYYYMMDD``.
+side table for sectors).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -148,19 +154,41 @@ _EXCHANGE_BY_PREFIX: Mapping[str, str] = {
 }
 
 
-def exchange_symbol(code: str) -> str:
-    """``NNNNNN.SH|SZ|BJ`` for a bare or prefixed code; the input unchanged when the
-    exchange cannot be told (validation then reports it as BAD_SYMBOL).
+_SUFFIX_ALIASES: Mapping[str, str] = {
+    "SH": "SH",
+    "SS": "SH",
+    "XSHG": "SH",
+    "SZ": "SZ",
+    "XSHE": "SZ",
+    "BJ": "BJ",
+    "BSE": "BJ",
+}
+"""Exchange spellings after or before a code: Dragon/Tushare ``SH``, Yahoo ``SS``,
+JoinQuant/RiceQuant ``XSHG``/``XSHE``, ``BJ``/``BSE``."""
 
-    ``600000`` → ``600000.SH``; ``000001``/``1`` → ``000001.SZ``; ``sh600000`` →
-    ``600000.SH``; ``830799`` → ``830799.BJ``. Shanghai: 60, 68, 90; Shenzhen: 00,
-    20, 30; Beijing: 4, 8, 92.
+_PREFIXED = re.compile(r"^(SH|SZ|BJ)[.]?(\d{6})$")
+_SUFFIXED = re.compile(r"^(\d{6})[.](SH|SS|XSHG|SZ|XSHE|BJ|BSE)$")
+
+
+def exchange_symbol(code: str) -> str:
+    """``NNNNNN.SH|SZ|BJ`` for any common spelling of a code; the input unchanged when
+    the exchange cannot be told (validation then reports it, as written, BAD_SYMBOL).
+
+    Accepted (any case): ``600000.SH``, ``600000.XSHG`` / ``000001.XSHE``,
+    ``sh600000``, ``sh.600000``, ``SH600000``, and bare codes whose prefix tells the
+    exchange — ``600000`` → ``600000.SH``; ``000001``/``1`` → ``000001.SZ``;
+    ``830799`` → ``830799.BJ``. Shanghai: 60, 68, 90; Shenzhen: 00, 20, 30; Beijing:
+    4, 8, 92.
     """
     text = code.strip()
-    lowered = text.lower()
-    if lowered[:2] in ("sh", "sz", "bj") and lowered[2:].isdigit() and len(lowered) == 8:
-        return f"{lowered[2:]}.{lowered[:2].upper()}"
-    if SYMBOL_PATTERN.match(text) or not text.isdigit() or len(text) > 6:
+    upper = text.upper()
+    if SYMBOL_PATTERN.match(upper):
+        return upper
+    if prefixed := _PREFIXED.match(upper):
+        return f"{prefixed.group(2)}.{prefixed.group(1)}"
+    if suffixed := _SUFFIXED.match(upper):
+        return f"{suffixed.group(1)}.{_SUFFIX_ALIASES[suffixed.group(2)]}"
+    if not text.isdigit() or len(text) > 6:
         return text
     digits = text.zfill(6)
     exchange = _EXCHANGE_BY_PREFIX.get(digits[:2]) or _EXCHANGE_BY_PREFIX.get(digits[0])

@@ -26,17 +26,18 @@ import pandas as pd
 
 from dragon_compat.data.report import Findings, Rule
 from dragon_compat.data.schema import (
-    COMPACT_DATE_PATTERN,
+    DATE_FORMATS,
     FALSE_TOKENS,
-    ISO_DATE_PATTERN,
     SYMBOL_PATTERN,
     TRUE_TOKENS,
 )
 from dragon_compat.data.validate import RowRule
 
 DateFormat = Literal["iso", "compact", "either"]
+"""The format a layout usually writes (``either``: no preference); a text column's
+actual format is detected (:func:`detect_date_format`), this only breaks ties."""
 
-_DATE_FORMATS: dict[str, str] = {"iso": "%Y-%m-%d", "compact": "%Y%m%d"}
+_PREFERRED: dict[str, str] = {"iso": "YYYY-MM-DD", "compact": "YYYYMMDD", "either": "YYYY-MM-DD"}
 _DAY_NS = np.int64(86_400_000_000_000)
 _NAT = np.iinfo(np.int64).min
 
@@ -110,9 +111,15 @@ def parse_float(
     return numbers, []
 
 
-def parse_symbol(values: pd.Series, column: str, findings: Findings) -> pd.Categorical:
+def parse_symbol(
+    values: pd.Series, column: str, findings: Findings, written: pd.Series | None = None
+) -> pd.Categorical:
     """Categorical of valid ``NNNNNN.SH|SZ|BJ`` symbols, categories sorted; NaN where the
-    cell is empty (MISSING_VALUE) or malformed (BAD_SYMBOL)."""
+    cell is empty (MISSING_VALUE) or malformed (BAD_SYMBOL).
+
+    ``values`` are already normalized spellings
+    (:func:`dragon_compat.data.adapters.codes_to_symbols`); ``written`` (aligned) is
+    the column as the file wrote it, shown in findings (default: ``values``)."""
     categorical = _as_categorical(values)
     categories = np.asarray(categorical.categories, dtype=object)
     valid = np.fromiter(
@@ -123,9 +130,10 @@ def parse_symbol(values: pd.Series, column: str, findings: Findings) -> pd.Categ
         return categorical
     codes = codes.astype(np.int64)
     null = codes < 0
-    findings.flag(column, Rule.MISSING_VALUE, null, values)
+    shown = values if written is None else written
+    findings.flag(column, Rule.MISSING_VALUE, null, shown)
     if not valid.all():
-        findings.flag(column, Rule.BAD_SYMBOL, ~null & ~valid[np.maximum(codes, 0)], values)
+        findings.flag(column, Rule.BAD_SYMBOL, ~null & ~valid[np.maximum(codes, 0)], shown)
     return _reencode_sorted(codes, categories, valid)
 
 
@@ -187,35 +195,49 @@ def parse_date(
         return dates, rules
     categorical = _as_categorical(values)
     categories = np.asarray(categorical.categories, dtype=object)
-    parsed = _parse_date_texts(categories, date_format)
+    name = detect_date_format(categories, _PREFERRED[date_format])
+    parsed = parse_date_texts(categories, name)
     codes = np.asarray(categorical.codes, dtype=np.int64)
     null = codes < 0
     lookup = np.append(parsed, np.datetime64("NaT", "ns"))
     dates = lookup[np.where(null, len(categories), codes)]
-    findings.flag(column, rule, ~null & np.isnat(dates), values)
+    note = f"expected {name}, the format of this column"
+    findings.flag(column, rule, ~null & np.isnat(dates), values, note)
     if required:
         findings.flag(column, Rule.MISSING_VALUE, null, values)
     return dates, []
 
 
-def _parse_date_texts(texts: np.ndarray, date_format: DateFormat) -> np.ndarray:
-    """Parse each distinct text; NaT when it does not match the format or the calendar."""
+def detect_date_format(texts: np.ndarray, preferred: str) -> str:
+    """The name (a key of :data:`DATE_FORMATS`) of the format most distinct ``texts``
+    are written in; ``preferred`` when none match or on a tie. One format per column
+    keeps detection unambiguous: ``20200601`` is never read as anything but
+    YYYYMMDD, ``2020/6/1`` never as anything but YYYY/M/D."""
+    best, best_count = preferred, 0
+    for name, (pattern, _) in DATE_FORMATS.items():
+        count = sum(1 for t in texts if pattern.match(t) is not None)
+        if count > best_count or (count == best_count and count and name == preferred):
+            best, best_count = name, count
+    return best
+
+
+def parse_date_texts(texts: np.ndarray, name: str) -> np.ndarray:
+    """Parse each distinct text in format ``name``; NaT when it does not match the
+    format or the calendar."""
+    pattern, strptime = DATE_FORMATS[name]
     out = np.full(len(texts), np.datetime64("NaT", "ns"))
-    for name, pattern in (("iso", ISO_DATE_PATTERN), ("compact", COMPACT_DATE_PATTERN)):
-        if date_format not in (name, "either"):
-            continue
-        match = np.fromiter((pattern.match(t) is not None for t in texts), bool, len(texts))
-        if match.any():
-            parsed = pd.to_datetime(
-                pd.Series(texts[match], dtype=object), format=_DATE_FORMATS[name], errors="coerce"
-            )
-            out[match] = parsed.to_numpy(dtype="datetime64[ns]")
+    match = np.fromiter((pattern.match(t) is not None for t in texts), bool, len(texts))
+    if match.any():
+        parsed = pd.to_datetime(
+            pd.Series(texts[match], dtype=object), format=strptime, errors="coerce"
+        )
+        out[match] = parsed.to_numpy(dtype="datetime64[ns]")
     return out
 
 
 def parse_bool(values: pd.Series, column: str, findings: Findings) -> np.ndarray:
-    """bool values from true/false/1/0 (any case) or a typed bool/0-1 column;
-    BAD_IS_ST (and False) for anything else, including empty cells."""
+    """bool values from true/false, 1/0, 是/否, Y/N (any case) or a typed bool/0-1
+    column; BAD_IS_ST (and False) for anything else, including empty cells."""
     if values.dtype == np.bool_:
         return values.to_numpy()
     if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
@@ -232,6 +254,22 @@ def parse_bool(values: pd.Series, column: str, findings: Findings) -> np.ndarray
     index = np.where(codes >= 0, codes, len(tokens))
     findings.flag(column, Rule.BAD_IS_ST, ~known[index], values)
     return truth[index]
+
+
+def st_names(names: pd.Series) -> np.ndarray:
+    """True where a security name marks special treatment (``ST``, ``*ST``, ``S*ST``,
+    ``SST`` …, :data:`~dragon_compat.data.schema.ST_NAME_PATTERN`); one check per
+    distinct name."""
+    from dragon_compat.data.schema import ST_NAME_PATTERN
+
+    categorical = pd.Categorical(names.fillna(""))
+    flags = np.fromiter(
+        (ST_NAME_PATTERN.match(str(n)) is not None for n in categorical.categories),
+        bool,
+        len(categorical.categories),
+    )
+    codes = np.asarray(categorical.codes, dtype=np.int64)
+    return np.append(flags, False)[np.where(codes >= 0, codes, len(flags))]
 
 
 def parse_category(values: pd.Series, column: str, findings: Findings) -> pd.Categorical:

@@ -82,13 +82,47 @@ SYMBOL_PATTERN: Final[re.Pattern[str]] = re.compile(r"^\d{6}\.(SH|SZ|BJ)$")
 
 ISO_DATE_PATTERN: Final[re.Pattern[str]] = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COMPACT_DATE_PATTERN: Final[re.Pattern[str]] = re.compile(r"^\d{8}$")
+SLASH_DATE_PATTERN: Final[re.Pattern[str]] = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$")
+
+DATE_FORMATS: Final[dict[str, tuple[re.Pattern[str], str]]] = {
+    "YYYY-MM-DD": (ISO_DATE_PATTERN, "%Y-%m-%d"),
+    "YYYYMMDD": (COMPACT_DATE_PATTERN, "%Y%m%d"),
+    "YYYY/M/D": (SLASH_DATE_PATTERN, "%Y/%m/%d"),
+}
+"""Accepted date spellings: name → (pattern, strptime format). A text date column
+uses one of them throughout; which one is detected from its cells (the format most of
+the distinct cells match; a tie goes to the layout's usual format)."""
+
+VALUE_BOUNDS: Final[dict[str, float]] = {
+    "open": 100_000.0,
+    "high": 100_000.0,
+    "low": 100_000.0,
+    "close": 100_000.0,
+    "pre_close": 100_000.0,
+    "up_limit": 100_000.0,
+    "down_limit": 100_000.0,
+    "volume": 1e12,
+    "amount": 1e14,
+}
+"""Largest accepted value per column (CNY, shares, CNY); beyond is VALUE_OUT_OF_RANGE.
+
+Why these numbers: the runtime holds prices as int64 cents and sizes positions in
+int64 cents, so a price must leave room for price × shares; 100,000 CNY is 1e7 cents
+(it even fits int32) and about forty times the dearest A-share close ever traded (a
+few thousand CNY). A day's volume of one stock has stayed below 1e10 shares and its
+amount below 1e11 CNY; the bounds allow a hundred and a thousand times that, and
+1e14 CNY is 1e16 cents, far inside int64 (9.2e18)."""
 
 TURNOVER_RANGE: Final[tuple[float, float]] = (0.0, 100.0)
 """Inclusive bounds of ``turnover_rate`` (percent)."""
 
-TRUE_TOKENS: Final[frozenset[str]] = frozenset({"true", "1"})
-FALSE_TOKENS: Final[frozenset[str]] = frozenset({"false", "0"})
-"""Accepted spellings of ``is_st`` (case-insensitive), the runtime README's loop contract."""
+TRUE_TOKENS: Final[frozenset[str]] = frozenset({"true", "1", "是", "y", "yes", "t"})
+FALSE_TOKENS: Final[frozenset[str]] = frozenset({"false", "0", "否", "n", "no", "f"})
+"""Accepted spellings of ``is_st`` (case-insensitive): true/false, 1/0, 是/否, Y/N
+(and yes/no, t/f)."""
+
+ST_NAME_PATTERN: Final[re.Pattern[str]] = re.compile(r"^\s*(\*|S\*|S)?ST", re.IGNORECASE)
+"""A security name under special treatment: ``ST``, ``*ST``, ``S*ST``, ``SST`` …"""
 
 
 class Layout(StrEnum):

@@ -2,12 +2,19 @@
 
 A side table is a CSV/CSV.gz/Parquet file keyed by symbol (``ts_code``, ``symbol``,
 ``股票代码`` or ``代码``; bare 6-digit codes get their exchange suffix), and by
-``trade_date`` too when it has that column (ISO or ``YYYYMMDD``). It may supply any
+``trade_date`` too when it has that column (any accepted date spelling). It may supply any
 of ``sector`` (alias ``industry``), ``is_st``, ``name``, ``list_date``,
 ``turnover_rate`` and ``pre_close``; its other columns are ignored, so Tushare's
 ``stock_basic`` and ``daily_basic`` exports work as they are. Several side tables
 may be given; a column supplied twice (by the bars file or another side table) is
 an AMBIGUOUS_COLUMN error rather than a silent choice.
+
+A table with ``name``, ``start_date`` and ``end_date`` and no ``trade_date`` is an
+**interval table** like Tushare's ``namechange``: each row says the symbol bore that
+name from ``start_date`` through ``end_date`` (empty: still does). It supplies
+``is_st`` only: a bars row is ST when an interval of an ST / *ST name covers its date.
+A dated table (or the bars file) with ``name`` but no ``is_st`` supplies ``is_st``
+from the name the same way.
 
 Side-table cells are checked with the same rules as bars cells, and findings carry
 the side table's own row numbers. A bars row whose key the side table lacks is a
@@ -28,11 +35,17 @@ from dragon_compat.data.adapters import (
     SIDE_TABLE_VALUE_COLUMNS,
     codes_to_symbols,
 )
-from dragon_compat.data.parse import parse_column, parse_date, parse_symbol
+from dragon_compat.data.parse import parse_column, parse_date, parse_symbol, parse_text, st_names
 from dragon_compat.data.read import read_table
-from dragon_compat.data.report import Findings, Rule, Violation
+from dragon_compat.data.report import Findings, Rule, Violation, symbol_texts, with_symbols
 from dragon_compat.data.schema import FLOAT_COLUMNS
-from dragon_compat.data.validate import RowRule, apply_row_rules, price_rules, quantity_rules
+from dragon_compat.data.validate import (
+    RowRule,
+    apply_row_rules,
+    price_rules,
+    quantity_rules,
+    range_rules,
+)
 
 TypedColumn = np.ndarray | pd.Categorical | pd.Series
 
@@ -52,6 +65,37 @@ def as_categorical(column: TypedColumn) -> pd.Categorical:
 
 
 @dataclass(frozen=True)
+class NameIntervals:
+    """The ST intervals of a ``namechange``-style table: symbol code (into the side
+    table's categories), first and last day (NaT last: open-ended)."""
+
+    codes: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def covers(self, symbol_codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Per (symbol code, day): whether an ST interval of that symbol covers the day.
+
+        Vectorized: intervals sorted by (symbol, start), the latest-starting interval
+        at or before each day found with one ``searchsorted``; overlapping intervals
+        are merged first by a running maximum of their ends per symbol."""
+        if not len(self.codes):
+            return np.zeros(len(days), dtype=bool)
+        day = days.astype("datetime64[D]").astype(np.int64)
+        start = self.start.astype("datetime64[D]").astype(np.int64)
+        end = self.end.astype("datetime64[D]")
+        end_day = np.where(np.isnat(end), np.iinfo(np.int64).max, end.astype(np.int64))
+        order = np.lexsort((start, self.codes))
+        codes, start, end_day = self.codes[order], start[order], end_day[order]
+        reach = pd.Series(end_day).groupby(codes).cummax().to_numpy()
+        span = np.int64(1) << 40  # days since 1970 stay far below
+        keys = codes * span + start
+        position = np.searchsorted(keys, symbol_codes * span + day, side="right") - 1
+        safe = np.maximum(position, 0)
+        return (position >= 0) & (codes[safe] == symbol_codes) & (day <= reach[safe])
+
+
+@dataclass(frozen=True)
 class SideTable:
     """A parsed side table: keys and typed value columns, one entry per side row."""
 
@@ -62,6 +106,8 @@ class SideTable:
     violations: tuple[Violation, ...]
     key: str | None
     """The side-table column holding the symbol (None: it has none)."""
+    intervals: NameIntervals | None = None
+    """ST name intervals of an interval table (its ``columns`` are then empty)."""
 
     @property
     def dated(self) -> bool:
@@ -83,7 +129,9 @@ def read_side_table(path: str | Path) -> SideTable:
         )
         symbols = pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object))
     else:
-        symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings)
+        symbols = parse_symbol(codes_to_symbols(raw[key]), key, findings, raw[key])
+    if _is_interval_table(raw.columns):
+        return _read_interval_table(raw, source, symbols, key, findings)
     trade_dates = None
     if "trade_date" in raw.columns:
         trade_dates, date_rules = parse_date(
@@ -103,10 +151,35 @@ def read_side_table(path: str | Path) -> SideTable:
 
     floats = {c: v for c, v in columns.items() if c in FLOAT_COLUMNS and isinstance(v, np.ndarray)}
     rules += price_rules(floats, labels) + quantity_rules(floats, labels)
+    rules += range_rules(floats, labels)
     apply_row_rules(rules, len(raw), findings)
     _flag_duplicate_keys(symbols, trade_dates, key or "symbol", findings)
-    violations = tuple(findings.violations)
+    violations = with_symbols(tuple(findings.violations), source, symbol_texts(symbols))
     return SideTable(source, symbols, trade_dates, columns, violations, key)
+
+
+INTERVAL_COLUMNS: tuple[str, str, str] = ("name", "start_date", "end_date")
+"""The columns that make a side table a ``namechange``-style interval table."""
+
+
+def _is_interval_table(columns: pd.Index) -> bool:
+    return all(c in columns for c in INTERVAL_COLUMNS) and "trade_date" not in columns
+
+
+def _read_interval_table(
+    raw: pd.DataFrame, source: str, symbols: pd.Categorical, key: str | None, findings: Findings
+) -> SideTable:
+    start, rules = parse_date(raw["start_date"], "start_date", findings, date_format="either")
+    end, end_rules = parse_date(
+        raw["end_date"], "end_date", findings, date_format="either", required=False
+    )
+    apply_row_rules(rules + end_rules, len(raw), findings)
+    st = st_names(parse_text(raw["name"]))
+    codes = np.asarray(symbols.codes, dtype=np.int64)
+    keep = st & (codes >= 0) & ~np.isnat(start)
+    intervals = NameIntervals(codes[keep], start[keep], end[keep])
+    violations = tuple(findings.violations)
+    return SideTable(source, symbols, None, {}, violations, key, intervals)
 
 
 def _label(column: str, present: pd.Index) -> str | None:

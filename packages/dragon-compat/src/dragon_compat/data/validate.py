@@ -16,8 +16,11 @@ The rules:
   A-share tick is 0.01 CNY);
 - ``low <= min(open, close)`` and ``high >= max(open, close)``;
 - published ``up_limit > down_limit``;
-- ``volume >= 0``, ``amount >= 0``, ``0 <= turnover_rate <= 100`` (NaN allowed: not
-  reported by the vendor; predicates using it become UNAVAILABLE);
+- numbers within :data:`~dragon_compat.data.schema.VALUE_BOUNDS` (VALUE_OUT_OF_RANGE:
+  a price of 1e20 would wrap int64 cents);
+- ``volume >= 0``, ``amount >= 0``; ``0 <= turnover_rate <= 100`` is a WARNING and
+  the cell is then treated as not reported (:func:`unreport_turnover`; NaN is
+  allowed: not reported by the vendor; predicates using it become UNAVAILABLE);
 - ``trade_date >= list_date`` where the listing date is known;
 - (trade_date, symbol) unique — checked with the sort order (:func:`sort_order`).
 """
@@ -32,7 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from dragon_compat.data.report import Findings, Rule
-from dragon_compat.data.schema import LIMIT_COLUMNS, OHLC_COLUMNS, PRICE_COLUMNS, TURNOVER_RANGE
+from dragon_compat.data.schema import (
+    LIMIT_COLUMNS,
+    OHLC_COLUMNS,
+    PRICE_COLUMNS,
+    TURNOVER_RANGE,
+    VALUE_BOUNDS,
+)
 
 CHUNK_ROWS = 1 << 16
 """Rows per chunk: a handful of float64 temporaries of this size stay in cache."""
@@ -131,6 +140,39 @@ def _outside_turnover(x: np.ndarray) -> np.ndarray:
         return (x < low) | (x > high)
 
 
+def _beyond(bound: float) -> Callable[[np.ndarray], np.ndarray]:
+    def broken(x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(x) & (np.abs(x) > bound)  # ±inf is NOT_A_NUMBER
+
+    return broken
+
+
+def range_rules(
+    columns: Mapping[str, np.ndarray],
+    labels: Mapping[str, str],
+    shown: Mapping[str, object] | None = None,
+) -> list[RowRule]:
+    """Every bounded column within :data:`VALUE_BOUNDS` (ERROR VALUE_OUT_OF_RANGE)."""
+    rules = []
+    for column, bound in VALUE_BOUNDS.items():
+        if column in columns:
+            x = columns[column]
+            value = x if shown is None else shown.get(column, x)
+            rules.append(
+                RowRule(labels[column], Rule.VALUE_OUT_OF_RANGE, (x,), _beyond(bound), value)
+            )
+    return rules
+
+
+def unreport_turnover(turnover: np.ndarray) -> np.ndarray:
+    """``turnover_rate`` with every cell outside 0–100 % set to NaN (not reported):
+    a vendor glitch (603733.SH reported 106.48 % on 2020-08-05) is a WARNING, never a
+    reason to reject the file."""
+    outside = _outside_turnover(turnover)
+    return np.where(outside, np.nan, turnover) if outside.any() else turnover
+
+
 def _early(trade_dates: np.ndarray, list_dates: np.ndarray) -> np.ndarray:
     # NaT compares False with everything, so unknown dates never break the rule
     return trade_dates < list_dates
@@ -154,13 +196,21 @@ def price_rules(columns: Mapping[str, np.ndarray], labels: Mapping[str, str]) ->
     return rules
 
 
-def quantity_rules(columns: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> list[RowRule]:
-    """Non-negative volume and amount; turnover_rate within 0–100 percent."""
+def quantity_rules(
+    columns: Mapping[str, np.ndarray],
+    labels: Mapping[str, str],
+    shown: Mapping[str, object] | None = None,
+) -> list[RowRule]:
+    """Non-negative volume and amount; turnover_rate within 0–100 percent (WARNING).
+
+    ``shown`` maps a column to its cells as the file wrote them (a Tushare ``vol`` of
+    −5 is reported as −5, not as the −500 shares it scales to)."""
     rules: list[RowRule] = []
     for column, rule in (("volume", Rule.NEGATIVE_VOLUME), ("amount", Rule.NEGATIVE_AMOUNT)):
         if column in columns:
             x = columns[column]
-            rules.append(RowRule(labels[column], rule, (x,), _negative, x))
+            value = x if shown is None else shown.get(column, x)
+            rules.append(RowRule(labels[column], rule, (x,), _negative, value))
     if "turnover_rate" in columns:
         x = columns["turnover_rate"]
         rules.append(

@@ -316,6 +316,7 @@ def run_daily(
             versions=installed_versions(),
             inputs=identity.inputs,
             outputs=tuple(OutputFile(path=p, sha256=outputs[p]) for p in sorted(outputs)),
+            data_quality=market.quality,
         )
         staged.stage(run_dir / MANIFEST_FILE, canonical_json(manifest.to_document()))
         _commit(staged, run_dir, branches.names)
