@@ -4,16 +4,21 @@ Usage::
 
     hatch run bench [--symbols 5000] [--sessions 2500] [--seed 1] [--cache-dir DIR]
                     [--csv-rows 1000000] [--repeat 1] [--json FILE] [--profile DIR]
-                    [--regenerate]
+                    [--no-whole-csv] [--regenerate] [--sweep]
 
 1. Makes sure the market is cached (:mod:`bench_cache`): generated once per
-   (symbols, sessions, seed, dragon-compat version), Parquet + a CSV copy.
-2. Measures, each in its own fresh ``python bench.py --worker KIND`` process
-   (:mod:`bench_workers`): the floor (:mod:`bench_floor`), the whole four-branch
-   pipeline cut into steps, and the CSV load. ``--repeat N`` runs each of the
-   three N times, interleaved, and keeps each one's fastest process (least measured
-   seconds): on a shared machine the minimum is the least noisy estimate, and each
-   kept process is still one coherent fresh run (every repetition is in the JSON).
+   (symbols, sessions, seed, dragon-compat version), Parquet + a CSV copy of the
+   first ``--csv-rows`` rows, and (unless ``--no-whole-csv``) a whole-market CSV.
+2. Measures, each in its own fresh process: the floor (:mod:`bench_floor`), the
+   whole four-branch pipeline cut into steps, the CSV loads and the replay of the
+   last sessions (``python bench.py --worker KIND``, :mod:`bench_workers`); a
+   one-branch ``dragon run`` of the market and the bundled sample's ``dragon daily``
+   and ``dragon replay`` (measured from outside, :mod:`bench_process`). ``--repeat N``
+   runs each N times, interleaved, and keeps each one's fastest process (least
+   measured seconds): on a shared machine the minimum is the least noisy estimate,
+   and each kept process is still one coherent fresh run (every repetition is in
+   the JSON). ``--sweep`` measures ``dragon sweep`` scaling instead
+   (:mod:`bench_sweep`).
 3. Prints the table (:mod:`bench_report`): seconds, rows/s, peak RSS, ratio to the
    floor, target and PASS/MISS per step, then a verdict line; ``--json`` also saves
    it machine-readably.
@@ -48,9 +53,11 @@ DEFAULT_CSV_ROWS = 1_000_000
 """The CSV copy holds the first whole sessions up to this many rows (0 = all):
 a 12.5 M-row CSV is ~1.8 GB and takes minutes to write and a minute to load on
 every run, while CSV stays off the hot path. rows/s extrapolates."""
-_MEASURED = ("floor", "pipeline", "csv", "replay")
+_MEASURED = ("floor", "pipeline", "csv", "csv_whole", "dragon_run", "replay")
 _SAMPLE = ("sample_daily", "sample_replay")
 """The bundled sample's fresh ``dragon`` processes: one daily run, a replay of every session."""
+DRAGON_RUN_BRANCH = "rc1_baseline"
+"""The branch of the one-branch fresh ``dragon run`` process."""
 _VERSIONED = ("dragon-runtime", "dragon-compat", "numpy", "pandas", "pyarrow")
 
 
@@ -91,6 +98,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", type=Path, help="also write the results to this JSON file")
     p.add_argument("--profile", type=Path, help="cProfile every step into this directory")
+    p.add_argument(
+        "--no-whole-csv",
+        dest="whole_csv",
+        action="store_false",
+        help="skip the whole-market CSV copy and its load (written once: ~1.8 GB at full size)",
+    )
     p.add_argument("--regenerate", action="store_true", help="rebuild the cached market")
     p.add_argument(
         "--sweep",
@@ -110,6 +123,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.worker:
+        from dragon_compat import process_memory
+
+        process_memory.configure()  # what `dragon` does for itself, before numpy loads
         from bench_workers import WORKERS
 
         result = WORKERS[args.worker](args)
@@ -122,10 +138,17 @@ class WorkerFailed(Exception):
     """A worker process exited non-zero (its traceback went to stderr)."""
 
 
-def _spawn(kind: str, args: argparse.Namespace, *extra: str, **paths: Path) -> dict[str, Any]:
-    """Run one worker in a fresh interpreter; its result plus wall time and load average."""
+def _spawn(
+    kind: str, args: argparse.Namespace, *extra: str, csv_rows: int | None = None, **paths: Path
+) -> dict[str, Any]:
+    """Run one worker in a fresh interpreter; its result plus wall time and load average.
+
+    ``extra`` are further worker arguments (``--sweep-mode direct``); ``csv_rows``
+    overrides ``args.csv_rows`` (0 = the whole-market CSV copy); each of ``paths``
+    is passed as ``--name path``."""
+    rows = args.csv_rows if csv_rows is None else csv_rows
     forwarded = ["--symbols", str(args.symbols), "--sessions", str(args.sessions)]
-    forwarded += ["--seed", str(args.seed), "--csv-rows", str(args.csv_rows)]
+    forwarded += ["--seed", str(args.seed), "--csv-rows", str(rows)]
     if args.profile:
         forwarded += ["--profile", str(args.profile.resolve())]
     for name, path in paths.items():
@@ -148,50 +171,60 @@ def _progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def _ensure_market(args: argparse.Namespace) -> Any:
-    """The cached market of ``args`` (built by the market worker when missing)."""
+def _ensure_market(args: argparse.Namespace, csv_rows: int | None = None) -> Any:
+    """The cached market of ``args`` with a CSV copy of ``csv_rows`` rows (default
+    ``args.csv_rows``; 0 = the whole market), built by the market worker when missing.
+    ``--regenerate`` applies to the first call only: a later call with another
+    ``csv_rows`` adds its CSV copy beside the Parquet just rebuilt."""
     from bench_cache import ensure_market, market_key
 
     key = market_key(args.symbols, args.sessions, args.seed)
+    rows = args.csv_rows if csv_rows is None else csv_rows
 
     def build(parquet: Path, csv: Path) -> dict[str, Any]:
         if parquet.exists():
             _progress(f"writing the CSV copy {csv.name} of the cached market (once)")
         else:
             _progress(f"building the cached market {key.folder_name} (once; reused afterwards)")
-        return _spawn("market", args, parquet=parquet, csv=csv)
+        return _spawn("market", args, csv_rows=rows, parquet=parquet, csv=csv)
 
-    return ensure_market(
-        args.cache_dir.resolve(), key, args.csv_rows, build, regenerate=args.regenerate
-    )
+    regenerate = args.regenerate and csv_rows is None
+    return ensure_market(args.cache_dir.resolve(), key, rows, build, regenerate=regenerate)
 
 
 def _benchmark(args: argparse.Namespace) -> int:
-    from bench_report import build_rows, print_table, replay_rows, write_json
+    from bench_report import build_rows, print_table, write_json
 
     if args.sweep:
         return _sweep_benchmark(args)
     cache_dir = args.cache_dir.resolve()
     try:
         market = _ensure_market(args)
-        runs = _measure(args, market, cache_dir)
+        whole = market  # the CSV copy is the whole market already: measured once
+        if args.whole_csv and market.csv_facts["rows"] < market.market["rows"]:
+            whole = _ensure_market(args, csv_rows=0)
+        runs = _measure(args, market, whole.csv if whole is not market else None, cache_dir)
     except WorkerFailed as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
-    floor, pipeline, csv, replay = (min(runs[kind], key=_measured_seconds) for kind in _MEASURED)
-    sample = {kind: min(runs[kind], key=lambda run: run["seconds"]) for kind in _SAMPLE}
+    best = {kind: min(found, key=_measured_seconds) for kind, found in runs.items() if found}
+    if "csv_whole" not in best and market.csv_facts["rows"] >= market.market["rows"]:
+        best["csv_whole"] = best["csv"]
 
-    rows = build_rows(floor, pipeline, csv, market.csv_facts, market.market["rows"])
-    rows += replay_rows(pipeline, replay, sample)
+    rows = build_rows(
+        best,
+        csv_facts=market.csv_facts,
+        whole_csv_facts=whole.csv_facts if "csv_whole" in best else None,
+        market_rows=market.market["rows"],
+    )
     title = (
         f"Dragon bench: {args.symbols:,} symbols × {args.sessions:,} sessions = "
         f"{market.market['rows']:,} rows, seed {args.seed}"
         + (" — PROFILED, timings inflated" if args.profile else "")
     )
-    notes = [*_notes(args, market, floor, pipeline, csv), _replay_note(replay, sample)]
-    print_table(rows, title, notes)
+    print_table(rows, title, _notes(args, market, best))
     if args.json:
-        facts = _facts(args, market, floor, pipeline, csv)
+        facts = _facts(args, market, best)
         write_json(args.json, rows, {**facts, "repetitions": runs})
     return 0
 
@@ -249,8 +282,12 @@ def _sweep_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
-def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str, list[Any]]:
-    """Every measuring worker, ``--repeat`` times, interleaved: floor, whole run, CSV."""
+def _measure(
+    args: argparse.Namespace, market: Any, whole_csv: Path | None, cache_dir: Path
+) -> dict[str, list[Any]]:
+    """Every measurement, ``--repeat`` times, interleaved: floor, whole run, one-branch
+    ``dragon run`` process, CSV copy, whole-market CSV, replay of the last sessions, and
+    the bundled sample's ``dragon daily`` and ``dragon replay`` processes."""
     runs: dict[str, list[Any]] = {kind: [] for kind in (*_MEASURED, *_SAMPLE)}
     for repetition in range(1, args.repeat + 1):
         of = f" {repetition}/{args.repeat}" if args.repeat > 1 else ""
@@ -261,8 +298,15 @@ def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str
             runs["pipeline"].append(
                 _spawn("pipeline", args, parquet=market.parquet, out_dir=Path(out_dir))
             )
+            _progress(f"dragon run --branch {DRAGON_RUN_BRANCH}{of} (fresh process)")
+            runs["dragon_run"].append(
+                _dragon_process("dragon run", _dragon_run_command(market.parquet, Path(out_dir)))
+            )
         _progress(f"CSV load{of} (fresh process)")
         runs["csv"].append(_spawn("csv", args, csv=market.csv))
+        if whole_csv is not None:
+            _progress(f"whole-market CSV load{of} (fresh process)")
+            runs["csv_whole"].append(_spawn("csv", args, csv=whole_csv))
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
             _progress(f"replay of the last sessions{of} (fresh process)")
             runs["replay"].append(
@@ -271,13 +315,25 @@ def _measure(args: argparse.Namespace, market: Any, cache_dir: Path) -> dict[str
         with tempfile.TemporaryDirectory(dir=cache_dir, prefix="outputs-") as out_dir:
             _progress(f"bundled sample: dragon daily, dragon replay{of} (fresh processes)")
             for kind, command in _sample_commands(Path(out_dir)).items():
-                runs[kind].append(_run_dragon(kind, command))
+                runs[kind].append(_dragon_process(kind, command))
     return runs
+
+
+def _dragon_run_command(parquet: Path, out_dir: Path) -> list[str]:
+    """The one-branch ``dragon run`` of the bench market."""
+    from bench_process import dragon_executable
+
+    return [
+        dragon_executable(), "run", "--data", str(parquet),
+        "--branch", DRAGON_RUN_BRANCH, "--out", str(out_dir / "dragon-run"),
+    ]  # fmt: skip
 
 
 def _sample_commands(out_dir: Path) -> dict[str, list[str]]:
     """The two ``dragon`` commands on the bundled sample (default data)."""
-    dragon = [sys.executable, "-m", "dragon_compat.cli", "-q"]
+    from bench_process import dragon_executable
+
+    dragon = [dragon_executable(), "-q"]
     return {
         "sample_daily": [*dragon, "daily", "--out", str(out_dir / "daily")],
         "sample_replay": [
@@ -287,18 +343,22 @@ def _sample_commands(out_dir: Path) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def _run_dragon(kind: str, command: list[str]) -> dict[str, Any]:
+def _dragon_process(kind: str, command: list[str]) -> dict[str, Any]:
+    """One fresh ``dragon`` process, measured from outside (:mod:`bench_process`:
+    start → exit, imports included, as a user pays it)."""
     from bench_process import run_measured
 
-    done = run_measured(command)
-    if done.returncode != 0:
-        raise WorkerFailed(f"{kind} failed with exit status {done.returncode}: {done.stderr_tail}")
-    return done.as_json()
+    run = run_measured(command)
+    if run.returncode != 0:
+        print(run.stdout_tail, run.stderr_tail, sep="\n", file=sys.stderr)
+        raise WorkerFailed(f"{kind} failed with exit status {run.returncode}")
+    return {"process": run.as_json(), "load_average_1m": run.load_average_1m}
 
 
-def _replay_note(replay: dict[str, Any], sample: dict[str, dict[str, Any]]) -> str:
+def _replay_note(best: dict[str, Any]) -> str:
+    replay = best["replay"]
     decisions = ", ".join(f"{k} {v}" for k, v in sorted(replay["decisions"].items()))
-    daily, every = (sample[kind]["seconds"] for kind in _SAMPLE)
+    daily, every = (best[kind]["process"]["seconds"] for kind in _SAMPLE)
     return (
         f"replay: {replay['replayed_sessions']} sessions of the bench market ({decisions}); "
         f"bundled sample as fresh `dragon` processes: daily {daily:.2f} s, "
@@ -307,7 +367,10 @@ def _replay_note(replay: dict[str, Any], sample: dict[str, dict[str, Any]]) -> s
 
 
 def _measured_seconds(result: dict[str, Any]) -> float:
-    """A worker's measured seconds (every segment but its imports)."""
+    """A measurement's seconds: a worker's segments but its imports; a measured
+    process's wall seconds."""
+    if "process" in result:
+        return float(result["process"]["seconds"])
     return sum(s["seconds"] for s in result["segments"] if s["name"] != "imports")
 
 
@@ -321,13 +384,9 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _notes(
-    args: argparse.Namespace,
-    market: Any,
-    floor: dict[str, Any],
-    pipeline: dict[str, Any],
-    csv: dict[str, Any],
-) -> list[str]:
+def _notes(args: argparse.Namespace, market: Any, best: dict[str, Any]) -> list[str]:
+    floor, pipeline, csv = best["floor"], best["pipeline"], best["csv"]
+    dragon = best["dragon_run"]["process"]
     facts = market.market
     made = "generated in this run" if market.generated else "cached"
     versions = ", ".join(f"{k} {v}" for k, v in _versions().items())
@@ -356,6 +415,13 @@ def _notes(
         f"{csv['process_seconds']:.1f} s; 1-min load average before each: "
         f"{floor['load_average_1m']:.2f} / {pipeline['load_average_1m']:.2f} / "
         f"{csv['load_average_1m']:.2f} on {os.cpu_count()} CPUs",
+        f"dragon run --branch {DRAGON_RUN_BRANCH}: {dragon['seconds']:.2f} s wall, "
+        f"{dragon['cpu_seconds']:.2f} s CPU ({dragon['sys_seconds']:.2f} s system), peak RSS "
+        f"{dragon['peak_rss'] / (1 << 30):.2f} GiB; load average before it "
+        f"{dragon['load_average_1m']:.2f}",
+        "allocator: every worker applies dragon_compat.process_memory (numpy huge-page "
+        "advice off, Arrow jemalloc pool), as `dragon` does for itself",
+        _replay_note(best),
         f"{peak}; {platform.python_implementation()} {platform.python_version()}, {versions}",
     ]
 
@@ -364,13 +430,7 @@ def _kept(repeat: int) -> str:
     return f"fastest of {repeat} per worker; " if repeat > 1 else ""
 
 
-def _facts(
-    args: argparse.Namespace,
-    market: Any,
-    floor: dict[str, Any],
-    pipeline: dict[str, Any],
-    csv: dict[str, Any],
-) -> dict[str, Any]:
+def _facts(args: argparse.Namespace, market: Any, best: dict[str, Any]) -> dict[str, Any]:
     return {
         "arguments": {
             "symbols": args.symbols,
@@ -388,7 +448,7 @@ def _facts(
             "python": platform.python_version(),
             "versions": _versions(),
         },
-        "workers": {"floor": floor, "pipeline": pipeline, "csv": csv},
+        "workers": best,
     }
 
 

@@ -11,12 +11,14 @@ interpreter start-up and imports: the cost of one fresh process, as a user pays 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 _TAIL = 2_000
 
@@ -66,3 +68,15 @@ def run_measured(command: Sequence[str], env: Mapping[str, str] | None = None) -
         stdout_tail=tails[0],
         stderr_tail=tails[1],
     )
+
+
+def dragon_executable() -> str:
+    """The ``dragon`` console script of this environment (beside this Python, else on
+    PATH); ``FileNotFoundError`` when there is none."""
+    beside = Path(sys.executable).with_name("dragon")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dragon")
+    if found is None:
+        raise FileNotFoundError("no `dragon` command next to this Python or on PATH")
+    return found

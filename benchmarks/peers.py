@@ -41,7 +41,7 @@ from bench import (
     DEFAULT_SESSIONS,
     DEFAULT_SYMBOLS,
 )
-from bench_process import ProcessRun, run_measured
+from bench_process import ProcessRun, dragon_executable, run_measured
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_BRANCH = "rc1_baseline"
@@ -200,13 +200,10 @@ def _dragon(args: argparse.Namespace, parquet: Path, out: Path) -> dict[str, Any
 
 
 def _dragon_executable() -> str:
-    beside = Path(sys.executable).with_name("dragon")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("dragon")
-    if found is None:
-        raise PeerFailed("no `dragon` command next to this Python or on PATH")
-    return found
+    try:
+        return dragon_executable()
+    except FileNotFoundError as err:
+        raise PeerFailed(str(err)) from None
 
 
 def _worker(

@@ -29,6 +29,7 @@ STEPS = [
     "floor",
     "load_parquet",
     "load_csv",
+    "load_csv_whole",
     "limits",
     "features",
     "panel",
@@ -37,7 +38,7 @@ STEPS = [
     *LOOP_STEPS,
     "write",
     "whole",
-    "whole_to_floor",
+    "dragon_run",
     "peak_rss",
     "replay",
     "replay_to_whole",
@@ -45,15 +46,17 @@ STEPS = [
     "sample_replay",
     "sample_replay_to_daily",
 ]
-"""Every row the issue asks for: floor, load (Parquet and CSV), features and the rest
-of prepare, each branch loop, writing outputs, the whole run, its ratio to the
-floor and the peak RSS."""
+"""Every row the issues ask for: floor, load (Parquet, the CSV copy, the whole-market
+CSV), features and the rest of prepare, each branch loop, writing outputs, the whole
+run, the fresh one-branch ``dragon run`` process, the peak RSS, the replay against the
+whole run and the bundled sample's replay against its daily run."""
 TARGETED = {
     "load_parquet",
+    "load_csv_whole",
     "features",
     *LOOP_STEPS,
     "whole",
-    "whole_to_floor",
+    "dragon_run",
     "peak_rss",
     "replay_to_whole",
     "sample_replay_to_daily",
@@ -127,7 +130,7 @@ def test_missed_lists_exactly_the_miss_rows(runs: dict[str, Any]) -> None:
 
 def test_every_step_row_is_measured(runs: dict[str, Any]) -> None:
     for step, row in _rows(runs["first_json"]).items():
-        if step in ("whole_to_floor", "peak_rss", "replay_to_whole", "sample_replay_to_daily"):
+        if step in ("peak_rss", "replay_to_whole", "sample_replay_to_daily"):
             continue
         assert row["seconds"] > 0, step
         if not step.startswith("sample_"):  # whole processes: no rows of their own
@@ -158,8 +161,28 @@ def test_ratios_are_against_the_floor_of_the_same_run(runs: dict[str, Any]) -> N
     rows = _rows(runs["first_json"])
     floor = rows["floor"]["seconds"]
     assert floor == pytest.approx(rows["floor_read"]["seconds"] + rows["floor_pass"]["seconds"])
-    assert rows["whole_to_floor"]["ratio"] == pytest.approx(rows["whole"]["seconds"] / floor)
+    assert rows["whole"]["ratio"] == pytest.approx(rows["whole"]["seconds"] / floor)
     assert rows["features"]["ratio"] == pytest.approx(rows["features"]["seconds"] / floor)
+    assert rows["dragon_run"]["ratio"] == pytest.approx(rows["dragon_run"]["seconds"] / floor)
+    read = rows["floor_read"]["seconds"]
+    assert rows["load_parquet"]["ratio"] == pytest.approx(rows["load_parquet"]["seconds"] / read)
+    load = rows["load_parquet"]["seconds"]
+    whole_csv = rows["load_csv_whole"]
+    assert whole_csv["ratio"] == pytest.approx(whole_csv["seconds"] / load)
+
+
+def test_sys_share_is_system_over_cpu_seconds(runs: dict[str, Any]) -> None:
+    for step, row in _rows(runs["first_json"]).items():
+        if row["cpu_seconds"]:
+            assert row["sys_share"] == pytest.approx(row["sys_seconds"] / row["cpu_seconds"]), step
+    assert "sys share" in runs["first"].stdout
+
+
+def test_the_one_branch_process_is_a_real_dragon_run(runs: dict[str, Any]) -> None:
+    process = runs["first_json"]["workers"]["dragon_run"]["process"]
+    assert process["command"][1:3] == ["run", "--data"]
+    assert process["returncode"] == 0
+    assert process["peak_rss"] > 0
 
 
 def test_peak_rss_row_is_the_largest_step_peak_of_the_whole_run(runs: dict[str, Any]) -> None:
@@ -198,6 +221,12 @@ def test_csv_copy_is_cut_at_whole_sessions(runs: dict[str, Any]) -> None:
     assert _rows(payload)["load_csv"]["rows"] == copy["rows"]
     assert f"first {copy['sessions']:,} sessions only" in _rows(payload)["load_csv"]["label"]
     assert "writing the CSV copy bars-csv-1000.csv" in runs["second"].stderr
+
+
+def test_the_whole_market_csv_is_a_second_copy_when_the_first_is_cut(runs: dict[str, Any]) -> None:
+    payload = runs["second_json"]
+    assert "writing the CSV copy bars-csv-all.csv" in runs["second"].stderr
+    assert _rows(payload)["load_csv_whole"]["rows"] == payload["market"]["rows"]
 
 
 def test_branch_outputs_are_identical_across_runs(runs: dict[str, Any]) -> None:

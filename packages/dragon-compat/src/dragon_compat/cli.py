@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from dragon_compat import process_memory
 from dragon_compat.commands.output_args import add_verbosity, verbosity_of
 from dragon_compat.config import COMMAND_SETTINGS, apply_config
 from dragon_compat.errors import (
@@ -97,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(verbosity_of(args))
     try:
         apply_config(args)  # flags not given take the environment's and dragon.toml's values
+        process_memory.configure()
         code = int(args._run(args))
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except BrokenPipeError:

@@ -35,7 +35,7 @@ Rules, beyond the one-line definitions of docs/strategy.md ("Features"):
 - ``turnover_ma5``: mean ``turnover_rate`` of the symbol's :data:`TURNOVER_WINDOW`
   previous trading rows, summed oldest first then divided by the window; NaN with
   fewer.
-- ``days_listed`` (int64): with ``list_date``, the number of data-calendar sessions
+- ``days_listed`` (int32): with ``list_date``, the number of data-calendar sessions
   in ``(list_date, trade_date]`` (IPO day = 0; negative if a row precedes its
   list_date). The data calendar cannot count sessions before its first one, so a
   ``list_date`` before the data's first session means the symbol was already
@@ -55,6 +55,7 @@ tables them for the package README.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 import numpy as np
@@ -94,23 +95,35 @@ FEATURE_DTYPES: Final[dict[str, str]] = {
     "is_broken": "bool",
     "is_one_word": "bool",
     "is_limit_down": "bool",
-    "board_height": "int64",
+    "board_height": "int32",
     "sector_limit_ups": "float64",
     "is_sector_leader": "bool",
-    "market_limit_ups": "int64",
-    "market_limit_downs": "int64",
+    "market_limit_ups": "int32",
+    "market_limit_downs": "int32",
     "broken_rate": "float64",
-    "max_height": "int64",
+    "max_height": "int32",
     "turnover_ma5": "float64",
-    "days_listed": "int64",
+    "days_listed": "int32",
     "alpha_score": "float64",
     "is_candidate": "bool",
 }
-"""Every column :func:`compute_features` returns, in order, with its dtype."""
+"""Every column :func:`compute_features` returns, in order, with its dtype: flags
+``bool``, counts and heights ``int32``, float64 only where a value is a ratio or
+feeds a float (``alpha_score``) — 56 bytes a row, every array built once."""
 
 FEATURE_COLUMNS: Final[tuple[str, ...]] = tuple(FEATURE_DTYPES)
 
 _REQUIRED = REQUIRED_COLUMNS
+
+_CHUNK_ROWS = 1 << 18
+"""Rows per slice of the chunked element-wise passes: their temporaries stay small
+enough for the allocator to reuse, so no fresh pages are faulted in for them."""
+
+
+def row_chunks(n: int) -> Iterator[slice]:
+    """Consecutive slices covering ``range(n)``, :data:`_CHUNK_ROWS` rows each."""
+    for start in range(0, n, _CHUNK_ROWS):
+        yield slice(start, min(start + _CHUNK_ROWS, n))
 
 
 def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
@@ -137,22 +150,16 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
 
     limits = _limits(bars)
     panel = _Panel.build(bars)
-    suspended = ~(_floats(bars["volume"]) > 0)  # as dragon_runtime.panel: NaN volume is 0
-    flags = _limit_flags(limits, ~suspended)
+    trading = _floats(bars["volume"]) > 0  # as dragon_runtime.panel: NaN volume is 0
+    flags = _limit_flags(limits, trading)
     is_limit_up = flags["is_limit_up"]
     amount = _floats(bars["amount"])
     turnover = _floats(bars["turnover_rate"])
-    height, turnover_ma5 = panel.sequences(~suspended, is_limit_up, turnover)
+    height, turnover_ma5 = panel.sequences(trading, is_limit_up, turnover)
 
     group = panel.sector_groups(_codes(bars["sector"]))
     sector_limit_ups = _sector_counts(group, is_limit_up)
-    alpha = (
-        ALPHA_HEIGHT_WEIGHT * height
-        + ALPHA_SECTOR_WEIGHT * sector_limit_ups
-        + ALPHA_TURNOVER_WEIGHT * np.minimum(turnover, ALPHA_TURNOVER_CAP)
-    )
-    alpha[suspended] = np.nan
-
+    suspended = ~trading
     columns = {
         "is_suspended": suspended,
         **flags,
@@ -161,8 +168,8 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
         "is_sector_leader": _sector_leaders(group, panel.symbol, is_limit_up, height, amount),
         **_market_aggregates(panel, flags, height),
         "turnover_ma5": turnover_ma5,
-        "days_listed": panel.days_listed(_list_dates(bars)),
-        "alpha_score": alpha,
+        "days_listed": panel.days_listed(bars),
+        "alpha_score": _alpha_scores(height, sector_limit_ups, turnover, suspended),
         "is_candidate": is_limit_up & (height >= CANDIDATE_MIN_HEIGHT),
     }
     return pd.DataFrame(
@@ -170,6 +177,21 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
         index=bars.index,
         copy=False,
     )
+
+
+def _alpha_scores(
+    height: np.ndarray, sector_limit_ups: np.ndarray, turnover: np.ndarray, suspended: np.ndarray
+) -> np.ndarray:
+    """``alpha_score`` of every row in the module docstring's float order, slice by
+    slice (each element is the same float64 expression); NaN on suspended rows."""
+    alpha = np.empty(len(height), dtype=np.float64)
+    for part in row_chunks(len(height)):
+        value = ALPHA_HEIGHT_WEIGHT * height[part].astype(np.float64)
+        value += ALPHA_SECTOR_WEIGHT * sector_limit_ups[part]
+        value += ALPHA_TURNOVER_WEIGHT * np.minimum(turnover[part], ALPHA_TURNOVER_CAP)
+        value[suspended[part]] = np.nan
+        alpha[part] = value
+    return alpha
 
 
 def _limit_flags(limits: pd.DataFrame, trading: np.ndarray) -> dict[str, np.ndarray]:
@@ -200,11 +222,13 @@ def _market_aggregates(
     broken = np.bincount(day[flags["is_broken"]], minlength=n_days)
     broken_rate = np.zeros(n_days, dtype=np.float64)
     np.divide(broken, touched, out=broken_rate, where=touched > 0)
-    max_height = np.zeros(n_days, dtype=np.int64)
+    max_height = np.zeros(n_days, dtype=np.int32)
     np.maximum.at(max_height, day[limit_up], height[limit_up])
+    ups = np.bincount(day[limit_up], minlength=n_days).astype(np.int32)
+    downs = np.bincount(day[flags["is_limit_down"]], minlength=n_days).astype(np.int32)
     return {
-        "market_limit_ups": np.bincount(day[limit_up], minlength=n_days)[day],
-        "market_limit_downs": np.bincount(day[flags["is_limit_down"]], minlength=n_days)[day],
+        "market_limit_ups": ups[day],
+        "market_limit_downs": downs[day],
         "broken_rate": broken_rate[day],
         "max_height": max_height[day],
     }
@@ -224,34 +248,28 @@ def _limits(bars: pd.DataFrame) -> pd.DataFrame:
     return annotate_limits(bars)
 
 
-def _list_dates(bars: pd.DataFrame) -> np.ndarray:
-    if "list_date" not in bars.columns:
-        return np.full(len(bars), np.datetime64("NaT"), dtype="datetime64[D]")
-    return bars["list_date"].to_numpy(dtype="datetime64[D]")
-
-
 def _codes(values: pd.Series) -> np.ndarray:
-    """Integer group codes (-1 for null) of a categorical or str column."""
+    """Integer group codes (-1 for null) of a categorical or str column (``int32``)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(dtype=np.int64)
+        return values.cat.codes.to_numpy(dtype=np.int32)
     codes, _ = pd.factorize(values, use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64)
+    return np.asarray(codes, dtype=np.int32)
 
 
 def _symbol_ranks(symbols: pd.Series) -> np.ndarray:
-    """Per-row integer symbol codes in string order (code a < code b ⇔ symbol a < b)."""
+    """Per-row ``int32`` symbol codes in string order (code a < code b ⇔ symbol a < b)."""
     if isinstance(symbols.dtype, pd.CategoricalDtype):
         categories = symbols.cat.categories
         rank = np.empty(len(categories), dtype=np.int64)
         rank[np.argsort(np.asarray(categories, dtype=str), kind="stable")] = np.arange(
             len(categories)
         )
-        codes = symbols.cat.codes.to_numpy(dtype=np.int64)
+        codes = symbols.cat.codes.to_numpy()
         if codes.size and codes.min() < 0:
             raise ValueError("column 'symbol' is null on at least one row")
-        return rank[codes]
+        return rank.astype(np.int32)[codes]
     codes, _ = pd.factorize(symbols, sort=True, use_na_sentinel=True)
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int32)
     if codes.size and codes.min() < 0:
         raise ValueError("column 'symbol' is null on at least one row")
     return codes
@@ -262,8 +280,9 @@ class _Panel:
 
     ``order`` is a stable sort of the rows by symbol (radix sort on small integer
     codes): each symbol's rows become one contiguous block in date order. Arrays
-    suffixed ``_s`` are in that order. The hot path gathers two arrays into it and
-    scatters two back; everything else is sequential numpy.
+    suffixed ``_s`` are in that order. Codes and counts are ``int32``; the hot path
+    gathers two arrays into the order and scatters two back, everything else is
+    sequential numpy.
     """
 
     def __init__(self, date_code: np.ndarray, calendar: np.ndarray, symbol: np.ndarray) -> None:
@@ -272,13 +291,12 @@ class _Panel:
         self.n_dates = len(calendar)
         self.symbol = symbol
         n_symbols = int(symbol.max()) + 1
-        key = symbol.astype(np.int16 if n_symbols <= 2**15 else np.int32)
+        key = symbol.astype(np.int16) if n_symbols <= 2**15 else symbol
         self.order = np.argsort(key, kind="stable")
-        counts = np.bincount(symbol, minlength=n_symbols)
-        self.start_at = np.cumsum(counts) - counts  # by-symbol position of each first row
-        self.symbol_s = np.repeat(np.arange(n_symbols, dtype=np.int64), counts)
-        self.present = counts > 0
-        self.first_date = np.full(n_symbols, -1, dtype=np.int64)
+        self.counts = np.bincount(symbol, minlength=n_symbols)
+        self.start_at = np.cumsum(self.counts) - self.counts  # by-symbol position of first rows
+        self.present = self.counts > 0
+        self.first_date = np.full(n_symbols, -1, dtype=np.int32)
         self.first_date[self.present] = date_code[self.order[self.start_at[self.present]]]
 
     @classmethod
@@ -291,24 +309,26 @@ class _Panel:
         if np.isnat(dates).any():
             raise ValueError(f"row {int(np.flatnonzero(np.isnat(dates))[0])}: trade_date is null")
         symbol = _symbol_ranks(bars["symbol"])
-        step = np.diff(dates.view(np.int64))
-        disorder = (step < 0) | ((step == 0) & (symbol[1:] <= symbol[:-1]))
-        if disorder.any():
-            row = int(np.flatnonzero(disorder)[0]) + 1
-            raise ValueError(
-                f"row {row}: rows must be sorted by (trade_date, symbol) with one row per "
-                "pair; this row is out of order or repeats the previous pair"
-            )
+        ticks = dates.view(np.int64)
         new_day = np.empty(len(dates), dtype=bool)
         new_day[0] = True
-        new_day[1:] = step > 0
+        for part in row_chunks(len(dates) - 1):
+            later, earlier = slice(part.start + 1, part.stop + 1), part
+            step = ticks[later] - ticks[earlier]
+            disorder = (step < 0) | ((step == 0) & (symbol[later] <= symbol[earlier]))
+            if disorder.any():
+                row = part.start + int(np.flatnonzero(disorder)[0]) + 1
+                raise ValueError(
+                    f"row {row}: rows must be sorted by (trade_date, symbol) with one row "
+                    "per pair; this row is out of order or repeats the previous pair"
+                )
+            new_day[later] = step > 0
         calendar = dates[new_day].astype("datetime64[D]")
         if (np.diff(calendar) <= np.timedelta64(0, "D")).any():
             raise ValueError("column 'trade_date' must hold dates without a time of day")
-        return cls(np.cumsum(new_day) - 1, calendar, symbol)
-
-    def _by_symbol(self, values: np.ndarray) -> np.ndarray:
-        return values[self.order]
+        date_code = np.cumsum(new_day, dtype=np.int32)
+        date_code -= 1
+        return cls(date_code, calendar, symbol)
 
     def _by_row(self, values_s: np.ndarray) -> np.ndarray:
         out = np.empty_like(values_s)
@@ -319,55 +339,93 @@ class _Panel:
         self, trading: np.ndarray, is_limit_up: np.ndarray, turnover: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(board_height, turnover_ma5)`` per row (see the module docstring)."""
-        state_s = self._by_symbol(trading.astype(np.int8) + is_limit_up)
+        state = trading.view(np.int8) + is_limit_up.view(np.int8)
+        state_s = state[self.order]
+        del state
         trading_s = state_s > 0
-        limit_up_s = (state_s == 2).astype(np.int64)
-        start_s = np.zeros(len(state_s), dtype=bool)
-        start_s[self.start_at[self.present]] = True
+        limit_up_s = state_s == 2
+        del state_s
+        starts = self.start_at[self.present]
 
         # Board height: a run of limit-up closes restarts at each trading row that
         # is not limit-up and at each symbol's first row; suspended rows add nothing
         # and reset nothing, so they carry the height over.
-        run = np.cumsum(limit_up_s)
-        reset = np.where(trading_s & (limit_up_s == 0), run, -1)
-        reset[start_s] = run[start_s] - limit_up_s[start_s]
-        height_s = run - np.maximum.accumulate(reset)
+        run = np.cumsum(limit_up_s, dtype=np.int32)
+        reset = np.where(trading_s & ~limit_up_s, run, np.int32(-1))
+        reset[starts] = run[starts] - limit_up_s[starts]
+        np.maximum.accumulate(reset, out=reset)
+        run -= reset
+        del reset
+        height = self._by_row(run)
+        del run, limit_up_s
+        return height, self._turnover_ma5(trading_s, turnover)
 
-        # turnover_ma5: the 5 previous trading rows of the symbol, oldest first.
+    def _turnover_ma5(self, trading_s: np.ndarray, turnover: np.ndarray) -> np.ndarray:
+        """turnover_ma5: the 5 previous trading rows of the symbol, summed oldest
+        first, over the window."""
         w = TURNOVER_WINDOW
-        turnover_t = self._by_symbol(turnover)[trading_s]
+        turnover_t = np.empty(int(np.count_nonzero(trading_s)), dtype=np.float64)
+        filled = 0
+        for part in row_chunks(len(trading_s)):
+            taken = turnover[self.order[part][trading_s[part]]]
+            turnover_t[filled : filled + len(taken)] = taken
+            filled += len(taken)
         m = len(turnover_t)
         window_sum = np.full(m + 1, np.nan)
         if m >= w:
-            total = turnover_t[0 : m - w + 1].copy()
+            total = window_sum[w:]
+            np.copyto(total, turnover_t[0 : m - w + 1])
             for lag in range(1, w):
                 total += turnover_t[lag : m - w + 1 + lag]
-            window_sum[w:] = total
-        # trading rows strictly before, all symbols (int64: a bool cumsum is typed as bool)
-        before = np.cumsum(trading_s, dtype=np.int64) - trading_s
-        before_symbol = before[self.start_at[self.present]]
-        before_at_start = np.zeros(len(self.present), dtype=np.int64)
-        before_at_start[self.present] = before_symbol
-        enough = before - before_at_start[self.symbol_s] >= w
-        ma_s = np.where(enough, window_sum[before] / w, np.nan)
-        return self._by_row(height_s), self._by_row(ma_s)
+        del turnover_t
+        # trading rows strictly before, all symbols (a bool cumsum is typed as bool)
+        before = np.cumsum(trading_s, dtype=np.int32)
+        before -= trading_s
+        before_at_start = np.zeros(len(self.present), dtype=np.int32)
+        before_at_start[self.present] = before[self.start_at[self.present]]
+        symbol_start = np.repeat(before_at_start, self.counts)
+        ma_s = np.empty(len(before), dtype=np.float64)
+        for part in row_chunks(len(before)):
+            prior = before[part]
+            value = window_sum[prior] / w
+            value[prior - symbol_start[part] < w] = np.nan
+            ma_s[part] = value
+        return self._by_row(ma_s)
 
-    def days_listed(self, list_dates: np.ndarray) -> np.ndarray:
-        """Data-calendar sessions since listing (see the module docstring)."""
-        calendar = self.calendar
-        known = ~np.isnat(list_dates)
-        first_date = self.first_date[self.symbol]
-        days = np.where(first_date > 0, self.date_code - first_date, SEASONED_DAYS_LISTED)
-        if known.any():
-            listed = list_dates[known]
-            counted = self.date_code[known] + 1 - np.searchsorted(calendar, listed, side="right")
-            days[known] = np.where(listed < calendar[0], SEASONED_DAYS_LISTED, counted)
+    def days_listed(self, bars: pd.DataFrame) -> np.ndarray:
+        """Data-calendar sessions since listing (see the module docstring), slice by
+        slice."""
+        list_dates = None
+        if "list_date" in bars.columns:
+            list_dates = bars["list_date"].to_numpy()
+            if list_dates.dtype.kind != "M":
+                list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
+        days = np.empty(len(self.symbol), dtype=np.int32)
+        for part in row_chunks(len(days)):
+            first_date = self.first_date[self.symbol[part]]
+            date_code = self.date_code[part]
+            value = np.where(first_date > 0, date_code - first_date, SEASONED_DAYS_LISTED)
+            if list_dates is not None:
+                listed = list_dates[part]
+                known = ~np.isnat(listed)
+                if known.any():
+                    value[known] = self._sessions_since(listed[known], date_code[known])
+            days[part] = value
         return days
+
+    def _sessions_since(self, listed: np.ndarray, date_code: np.ndarray) -> np.ndarray:
+        """Sessions in ``(list_date, trade_date]``, seasoned before the calendar."""
+        calendar = self.calendar
+        listed = listed.astype("datetime64[D]")
+        counted = date_code + 1 - np.searchsorted(calendar, listed, side="right")
+        return np.where(listed < calendar[0], SEASONED_DAYS_LISTED, counted)
 
     def sector_groups(self, sector: np.ndarray) -> np.ndarray:
         """Dense (session, sector) group ids, -1 where the sector is unknown."""
         n_sectors = max(int(sector.max()) + 1, 1)
-        key = np.where(sector >= 0, self.date_code * n_sectors + sector, -1)
+        wide = self.n_dates * n_sectors >= 2**31
+        day = self.date_code.astype(np.int64) if wide else self.date_code
+        key = np.where(sector >= 0, day * n_sectors + sector, -1)
         if self.n_dates * n_sectors <= 4 * len(sector) + 1_000_000:
             return key
         known = sector >= 0
@@ -380,7 +438,9 @@ def _sector_counts(group: np.ndarray, is_limit_up: np.ndarray) -> np.ndarray:
     """Limit-up closes per (session, sector) group, broadcast; NaN where unknown."""
     known = group >= 0
     counts = np.bincount(group[known & is_limit_up], minlength=int(group.max()) + 1)
-    return np.where(known, counts[np.maximum(group, 0)], np.nan)
+    out = counts.astype(np.float64)[np.maximum(group, 0)]
+    out[~known] = np.nan
+    return out
 
 
 def _sector_leaders(

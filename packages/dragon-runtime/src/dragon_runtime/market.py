@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CENTS_DTYPE",
     "CHINEXT_REFORM_DATE",
     "COMMISSION_E5",
     "IPO_DAY_PCTS",
@@ -230,7 +231,7 @@ def _symbol_codes(symbols: Any) -> tuple[np.ndarray, Sequence[str]]:
         symbols = symbols.array
     if isinstance(getattr(symbols, "dtype", None), pd.CategoricalDtype):
         categorical = pd.Categorical(symbols)
-        codes = np.asarray(categorical.codes, dtype=np.int64)
+        codes = np.asarray(categorical.codes)
         uniques = list(categorical.categories)
     else:
         if not isinstance(symbols, np.ndarray | pd.Index | pd.api.extensions.ExtensionArray):
@@ -252,23 +253,46 @@ def limit_pcts(symbols: Any, is_st: Any, trade_dates: Any) -> np.ndarray:
     decided once per distinct symbol.
     """
     codes, uniques = _symbol_codes(symbols)
-    board_per_symbol = np.fromiter(
-        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int64, count=len(uniques)
-    )
-    boards = board_per_symbol[codes]
     st = np.asarray(is_st, dtype=bool)
-    dates = np.asarray(trade_dates, dtype="datetime64[D]")
-    if not (boards.shape == st.shape == dates.shape):
+    dates = _datetimes(trade_dates)
+    if not (codes.shape == st.shape == dates.shape):
         raise ValueError(
             f"symbols, is_st and trade_dates differ in length: "
-            f"{boards.shape[0]}, {st.shape[0]}, {dates.shape[0]}"
+            f"{codes.shape[0]}, {st.shape[0]}, {dates.shape[0]}"
         )
-    pct = np.where(st, _PCT_ST[boards], _PCT_NORMAL[boards])
-    before_reform = (boards == _BOARD_INDEX[Board.CHINEXT]) & (
-        dates < np.datetime64(CHINEXT_REFORM_DATE, "D")
+    return _pcts_int8(codes, uniques, st, dates).astype(np.int64)
+
+
+def _datetimes(values: Any) -> np.ndarray:
+    """``values`` as a datetime64 array: as stored when it already is one (any unit,
+    no copy), else read as ``datetime64[D]``."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    return array if array.dtype.kind == "M" else np.asarray(values, dtype="datetime64[D]")
+
+
+_PCT_NORMAL_8 = _PCT_NORMAL.astype(np.int8)
+_PCT_ST_8 = _PCT_ST.astype(np.int8)
+
+
+def _pcts_int8(
+    codes: np.ndarray, uniques: Sequence[str], st: np.ndarray, dates: np.ndarray
+) -> np.ndarray:
+    """Limit % (``int8``) of every row from its symbol code, ST flag and date, slice by
+    slice (:func:`limit_pct`'s rule)."""
+    board_per_symbol = np.fromiter(
+        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int8, count=len(uniques)
     )
-    pct[before_reform] = np.where(st[before_reform], 5, 10)
-    return pct.astype(np.int64, copy=False)
+    reform = np.datetime64(CHINEXT_REFORM_DATE, "D")
+    chinext = _BOARD_INDEX[Board.CHINEXT]
+    pct = np.empty(len(codes), dtype=np.int8)
+    for part in _row_chunks(len(codes)):
+        boards = board_per_symbol[codes[part]]
+        is_st = st[part]
+        values = np.where(is_st, _PCT_ST_8[boards], _PCT_NORMAL_8[boards])
+        before_reform = (boards == chinext) & (dates[part] < reform)
+        values[before_reform] = np.where(is_st[before_reform], 5, 10)
+        pct[part] = values
+    return pct
 
 
 def limit_price(pre_close: float | Decimal, pct: int, side: Literal["up", "down"]) -> Decimal:
@@ -319,30 +343,125 @@ def limit_prices_cents(pre_close_c: Any, pct: Any) -> tuple[np.ndarray, np.ndarr
 
 _PRICE_COLUMNS = ("open", "high", "low", "close", "pre_close")
 
+CENTS_DTYPE = np.dtype(np.int32)
+"""dtype of the cent columns :func:`annotate_limits` appends (and of the panel's
+price arrays): four bytes a cell instead of eight; prices are accepted up to
+10,737,418.23 CNY (:data:`_MAX_CENTS`)."""
+
+_MAX_CENTS = np.iinfo(np.int32).max // 2
+"""Largest price (cents) accepted: half of int32, so ``price × (100 + pct)`` arithmetic
+done in int64 and any up-limit of it fit the int32 columns."""
+
+_CHUNK_ROWS = 1 << 18
+"""Rows per slice of the chunked column passes: every temporary is ≤ 2 MiB, so the
+allocator reuses it instead of mapping (and the kernel zeroing) fresh pages."""
+
 LIMIT_ANNOTATION_COLUMNS: tuple[str, ...] = (
     *(f"{column}_c" for column in _PRICE_COLUMNS),
     "up_limit_c",
     "down_limit_c",
     "has_limit",
 )
-"""The columns :func:`annotate_limits` appends, in order: ``int64`` cents
-``open_c high_c low_c close_c pre_close_c up_limit_c down_limit_c`` and bool
-``has_limit``. A frame carrying all of them is an annotated frame."""
+"""The columns :func:`annotate_limits` appends, in order: ``int32`` cents
+(:data:`CENTS_DTYPE`) ``open_c high_c low_c close_c pre_close_c up_limit_c
+down_limit_c`` and bool ``has_limit``. A frame carrying all of them is an annotated
+frame."""
+
+
+def _row_chunks(n: int) -> Iterator[slice]:
+    """Consecutive slices covering ``range(n)``, :data:`_CHUNK_ROWS` rows each."""
+    for start in range(0, n, _CHUNK_ROWS):
+        yield slice(start, min(start + _CHUNK_ROWS, n))
 
 
 def _checked_cents(frame: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """Cents of a float price column; ``ValueError`` naming the first off-grid row."""
+    """``int32`` cents of a float price column (of its ``rows`` when a mask is given),
+    converted slice by slice; ``ValueError`` naming the first off-grid row."""
     values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-    subset = values if rows is None else values[rows]
-    ok = whole_cents(subset)
-    if not ok.all():
-        position = int(np.flatnonzero(~ok)[0])
-        row = position if rows is None else int(np.flatnonzero(rows)[position])
-        raise ValueError(
-            f"column {column!r}, row {row}: price {float(subset[position])!r} is not a whole "
-            "number of cents (rule: prices are on the 0.01 CNY tick)"
+    positions = None if rows is None else np.flatnonzero(rows)
+    subset = values if positions is None else values[positions]
+    out = np.empty(len(subset), dtype=CENTS_DTYPE)
+    cents = np.empty(min(len(subset), _CHUNK_ROWS), dtype=np.float64)
+    back = np.empty_like(cents)
+    for part in _row_chunks(len(subset)):
+        x = subset[part]
+        c, b = cents[: len(x)], back[: len(x)]
+        # whole_cents(x), in place: |x - rint(100·x)/100| ≤ 1e-6 (False for NaN, ±inf)
+        with np.errstate(invalid="ignore"):
+            np.multiply(x, 100.0, out=c)
+            np.rint(c, out=c)
+            np.divide(c, 100.0, out=b)
+            np.subtract(x, b, out=b)
+            np.abs(b, out=b)
+            on_grid = b <= _CENT_TOLERANCE_CNY
+            in_range = np.abs(c) <= _MAX_CENTS
+        if not (on_grid & in_range).all():
+            position = part.start + int(np.flatnonzero(~(on_grid & in_range))[0])
+            row = position if positions is None else int(positions[position])
+            price = float(subset[position])
+            if on_grid[position - part.start]:
+                rule = f"prices are at most {_MAX_CENTS / 100:,.2f} CNY"
+                raise ValueError(
+                    f"column {column!r}, row {row}: price {price!r} is out of range (rule: {rule})"
+                )
+            raise ValueError(
+                f"column {column!r}, row {row}: price {price!r} is not a whole "
+                "number of cents (rule: prices are on the 0.01 CNY tick)"
+            )
+        out[part] = c
+    return out
+
+
+def _listing_masks(
+    bars: pd.DataFrame, codes: np.ndarray, uniques: Sequence[str], trade_dates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`listing_rules` of every row, computed only where a rule can apply: rows
+    whose ``list_date`` is known and inside the data, slice by slice, with the
+    frame's own calendar (one pass when rows are date-sorted)."""
+    n = len(bars)
+    no_limit = np.zeros(n, dtype=bool)
+    ipo_day = np.zeros(n, dtype=bool)
+    if "list_date" not in bars.columns or n == 0:
+        return no_limit, ipo_day
+    list_dates = _datetimes(bars["list_date"])
+    calendar = _calendar(trade_dates.astype("datetime64[D]", copy=False))
+    first_session = calendar[0]
+    board_per_symbol = np.fromiter(
+        (_BOARD_INDEX[board_of(str(s))] for s in uniques), dtype=np.int8, count=len(uniques)
+    )
+    for part in _row_chunks(n):
+        listed = list_dates[part].astype("datetime64[D]")
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(~np.isnat(listed) & (listed >= first_session))
+        if rows.size == 0:
+            continue
+        listed = listed[rows]
+        days = trade_dates[part][rows].astype("datetime64[D]")
+        session = np.searchsorted(calendar, days, side="left") - np.searchsorted(
+            calendar, listed, side="left"
         )
-    return to_cents(subset)
+        boards = board_per_symbol[codes[part][rows]]
+        window_rows, ipo_rows = _rules_from_sessions(boards, listed, session)
+        no_limit[part.start + rows] = window_rows
+        ipo_day[part.start + rows] = ipo_rows
+    return no_limit, ipo_day
+
+
+def _limits_cents(
+    pre_close_c: np.ndarray, pct: np.ndarray, ipo_day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`limit_prices_cents` slice by slice into ``int32`` arrays, classic IPO
+    days at :data:`IPO_DAY_PCTS` (:func:`ipo_limit_prices_cents`)."""
+    up = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
+    down = np.empty(len(pre_close_c), dtype=CENTS_DTYPE)
+    for part in _row_chunks(len(pre_close_c)):
+        up_part, down_part = limit_prices_cents(pre_close_c[part], pct[part])
+        ipo = np.flatnonzero(ipo_day[part])
+        if ipo.size:
+            up_part[ipo], down_part[ipo] = ipo_limit_prices_cents(pre_close_c[part][ipo])
+        up[part] = up_part
+        down[part] = down_part
+    return up, down
 
 
 def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
@@ -354,33 +473,32 @@ def annotate_limits(bars: pd.DataFrame) -> pd.DataFrame:
     ``up_limit``/``down_limit`` (float, NaN = not published; missing columns are
     treated as all-unknown) and bool ``no_limit``.
 
-    Adds ``int64`` columns ``open_c high_c low_c close_c pre_close_c up_limit_c
-    down_limit_c`` and bool ``has_limit``. Limits are computed from ``pre_close`` and
-    the board %, except in a new listing's first sessions (module docstring:
-    :data:`NO_LIMIT_WINDOWS`, +44/−36 % on a classic IPO day; sessions counted on the
-    frame's own calendar from ``list_date``). Published limits win where not NaN. A
-    row without a limit (a no-limit window not overridden by published limits, or
-    an optional ``no_limit`` column True) has ``has_limit`` False and both limits 0
-    (no limit, no clamping). Raises ``ValueError`` naming column and row when a price
-    is not a whole number of cents.
+    Adds ``int32`` (:data:`CENTS_DTYPE`) columns ``open_c high_c low_c close_c
+    pre_close_c up_limit_c down_limit_c`` and bool ``has_limit``. Limits are computed
+    from ``pre_close`` and the board %, except in a new listing's first sessions
+    (module docstring: :data:`NO_LIMIT_WINDOWS`, +44/−36 % on a classic IPO day;
+    sessions counted on the frame's own calendar from ``list_date``). Published
+    limits win where not NaN. A row without a limit (a no-limit window not
+    overridden by published limits, or an optional ``no_limit`` column True) has
+    ``has_limit`` False and both limits 0 (no limit, no clamping). Raises
+    ``ValueError`` naming column and row when a price is not a whole number of cents
+    (or above 10,737,418.23 CNY, beyond the int32 columns).
 
     ``bars`` is never modified; the result shares its columns copy-on-write (no
     copy is made up front). Columns already present (re-annotating an annotated
-    frame) are replaced where they stand.
+    frame) are replaced where they stand. Every pass over the rows is chunked, so
+    no full-length temporary is made besides the columns themselves.
     """
     new: dict[str, np.ndarray] = {
         f"{column}_c": _checked_cents(bars, column) for column in _PRICE_COLUMNS
     }
 
-    trade_dates = bars["trade_date"].to_numpy(dtype="datetime64[D]")
-    pct = limit_pcts(bars["symbol"], bars["is_st"].to_numpy(dtype=bool), trade_dates)
-    up_c, down_c = limit_prices_cents(new["pre_close_c"], pct)
-    if "list_date" in bars.columns:
-        list_dates = bars["list_date"].to_numpy(dtype="datetime64[D]")
-    else:
-        list_dates = np.full(len(bars), np.datetime64("NaT"), dtype="datetime64[D]")
-    no_limit, ipo_day = listing_rules(bars["symbol"], trade_dates, list_dates)
-    up_c[ipo_day], down_c[ipo_day] = ipo_limit_prices_cents(new["pre_close_c"][ipo_day])
+    trade_dates = _datetimes(bars["trade_date"])
+    codes, uniques = _symbol_codes(bars["symbol"])
+    st = bars["is_st"].to_numpy(dtype=bool)
+    pct = _pcts_int8(codes, uniques, st, trade_dates)
+    no_limit, ipo_day = _listing_masks(bars, codes, uniques, trade_dates)
+    up_c, down_c = _limits_cents(new["pre_close_c"], pct, ipo_day)
     published_any = np.zeros(len(bars), dtype=bool)
     for column, computed in (("up_limit", up_c), ("down_limit", down_c)):
         if column in bars.columns:
@@ -455,9 +573,18 @@ def listing_rules(symbols: Any, trade_dates: Any, list_dates: Any) -> tuple[np.n
     session = listing_sessions(dates, listed)
     if not (session >= 0).any():  # nobody lists inside the data: no rule applies
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    boards = _row_boards(symbols)
-    no_limit = np.zeros(n, dtype=bool)
-    covered = np.zeros(n, dtype=bool)
+    no_limit, ipo_day = _rules_from_sessions(_row_boards(symbols), listed, session)
+    return no_limit, ipo_day
+
+
+def _rules_from_sessions(
+    boards: np.ndarray, listed: np.ndarray, session: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(no_limit, ipo_day)`` from each row's board index, ``list_date`` and listing
+    session (:func:`listing_sessions`; −1 = unknown): the rules of
+    :func:`listing_rules`, once."""
+    no_limit = np.zeros(len(boards), dtype=bool)
+    covered = np.zeros(len(boards), dtype=bool)
     for window in NO_LIMIT_WINDOWS:
         on_board = boards == _BOARD_INDEX[window.board]
         if window.listed_from is not None:

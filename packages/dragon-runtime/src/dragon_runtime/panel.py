@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dragon_runtime.market import CENTS_DTYPE
+
 __all__ = ["PANEL_PRICE_COLUMNS", "MarketPanel"]
 
 PANEL_PRICE_COLUMNS: tuple[str, ...] = (
@@ -40,10 +42,39 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _cents(values: pd.Series) -> np.ndarray:
+    """An integer-cent column as :data:`CENTS_DTYPE` (no copy when it already is)."""
+    array = values.to_numpy()
+    if array.dtype.kind in "iu" and np.can_cast(array.dtype, CENTS_DTYPE):
+        return array
+    if array.dtype.kind in "iu":
+        too_large = np.abs(array) > np.iinfo(CENTS_DTYPE).max
+        if too_large.any():
+            row = int(np.flatnonzero(too_large)[0])
+            raise ValueError(f"column {values.name!r}, row {row}: {array[row]} cents exceed int32")
+    return values.to_numpy(dtype=CENTS_DTYPE)
+
+
+def _session_index(trade_dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row ``int32`` session index and the ascending distinct sessions
+    (``datetime64[D]``). Rows sorted by date (the normalized order) take one
+    sequential pass; any other order is factorized."""
+    days = trade_dates.to_numpy(dtype="datetime64[D]")
+    if len(days) and not (np.diff(days.view(np.int64)) < 0).any():
+        new_day = np.empty(len(days), dtype=bool)
+        new_day[0] = True
+        np.not_equal(days[1:], days[:-1], out=new_day[1:])
+        codes = np.cumsum(new_day, dtype=np.int32)
+        codes -= 1
+        return codes, days[new_day]
+    raw_codes, sessions = pd.factorize(days, sort=True)
+    return raw_codes.astype(np.int32), np.asarray(sessions, dtype="datetime64[D]")
+
+
 def _symbol_index(symbols: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row symbol index and the sorted distinct symbols (categorical-aware)."""
+    """Per-row ``int32`` symbol index and the sorted distinct symbols (categorical-aware)."""
     if isinstance(symbols.dtype, pd.CategoricalDtype):
-        codes = symbols.cat.codes.to_numpy(dtype=np.int64)
+        codes = symbols.cat.codes.to_numpy()
         if codes.size and codes.min() < 0:
             raise ValueError("column 'symbol' is null on at least one row")
         all_categories = symbols.cat.categories
@@ -51,13 +82,13 @@ def _symbol_index(symbols: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         categories = np.asarray(all_categories[used].astype(str), dtype=object)
         order = np.argsort(categories, kind="stable")
         # category code -> position of its symbol among the sorted used categories
-        position = np.full(len(all_categories), -1, dtype=np.int64)
-        position[np.flatnonzero(used)[order]] = np.arange(len(order), dtype=np.int64)
+        position = np.full(len(all_categories), -1, dtype=np.int32)
+        position[np.flatnonzero(used)[order]] = np.arange(len(order), dtype=np.int32)
         return position[codes], categories[order]
     codes, uniques = pd.factorize(symbols, sort=True)
     if codes.size and codes.min() < 0:
         raise ValueError("column 'symbol' is null on at least one row")
-    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
+    return codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,14 +97,15 @@ class MarketPanel:
 
     - ``sessions``: ``datetime64[D]`` ``[T]``, ascending (the data calendar).
     - ``symbols``: ``object`` (str) ``[N]``, ascending.
-    - ``open_c high_c low_c close_c up_limit_c down_limit_c``: ``int64`` cents;
-      0 where the symbol has no row; limits 0 where ``has_limit`` is False.
+    - ``open_c high_c low_c close_c up_limit_c down_limit_c``: ``int32`` cents
+      (:data:`~dragon_runtime.market.CENTS_DTYPE`); 0 where the symbol has no row;
+      limits 0 where ``has_limit`` is False.
     - ``has_limit``: ``bool``; False on days without a limit (new listings'
       windows, ``no_limit`` rows) and where there is no row.
     - ``suspended``: ``bool``; no row, before the first row, after the last row,
       or ``volume == 0`` (NaN volume counts as 0).
-    - ``row``: ``int64`` position of the cell's row in the source frame, -1 = none.
-    - ``session_of_row`` / ``symbol_of_row``: ``int64`` ``[n_rows]``, the inverse of
+    - ``row``: ``int32`` position of the cell's row in the source frame, -1 = none.
+    - ``session_of_row`` / ``symbol_of_row``: ``int32`` ``[n_rows]``, the inverse of
       ``row``: the session and symbol index of every source-frame row, in frame
       order (``row[session_of_row[i], symbol_of_row[i]] == i``).
     - ``annotations``: name -> ``float64 [T, N]``, NaN where there is no row
@@ -151,14 +183,16 @@ class MarketPanel:
             raise ValueError(f"carry_forward names unknown annotation(s) {sorted(unknown)}")
 
         n_rows = len(frame)
-        day_codes, sessions = pd.factorize(
-            frame["trade_date"].to_numpy(dtype="datetime64[D]"), sort=True
-        )
+        day_codes, sessions = _session_index(frame["trade_date"])
         sym_codes, symbols = _symbol_index(frame["symbol"])
         t_count, n_count = len(sessions), len(symbols)
 
-        row = np.full((t_count, n_count), -1, dtype=np.int64)
-        row[day_codes, sym_codes] = np.arange(n_rows, dtype=np.int64)
+        cell_dtype = np.int64 if t_count * n_count >= 2**31 else np.int32
+        cell: np.ndarray = day_codes.astype(cell_dtype)
+        np.multiply(cell, n_count, out=cell)
+        np.add(cell, sym_codes, out=cell)  # flat [session, symbol] cell of every row, once
+        row = np.full((t_count, n_count), -1, dtype=np.int32)
+        row.ravel()[cell] = np.arange(n_rows, dtype=np.int32)
         if int(np.count_nonzero(row >= 0)) != n_rows:
             flat = pd.Series(day_codes.astype(np.int64) * n_count + sym_codes)
             dup = int(np.flatnonzero(flat.duplicated().to_numpy())[0])
@@ -169,12 +203,11 @@ class MarketPanel:
 
         def dense(values: np.ndarray, fill: Any, dtype: Any) -> np.ndarray:
             out = np.full((t_count, n_count), fill, dtype=dtype)
-            out[day_codes, sym_codes] = values
+            out.ravel()[cell] = values
             return _read_only(out)
 
         prices = {
-            column: dense(frame[column].to_numpy(dtype=np.int64), 0, np.int64)
-            for column in PANEL_PRICE_COLUMNS
+            column: dense(_cents(frame[column]), 0, CENTS_DTYPE) for column in PANEL_PRICE_COLUMNS
         }
         has_limit = dense(frame["has_limit"].to_numpy(dtype=bool), False, bool)
         volume = frame["volume"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -190,7 +223,8 @@ class MarketPanel:
                     "aligned with the frame's rows"
                 )
             if name in carry and last_row is not None:
-                filled = np.where(last_row >= 0, values[np.maximum(last_row, 0)], np.nan)
+                filled = values[np.maximum(last_row, 0)]
+                filled[last_row < 0] = np.nan
                 dense_annotations[name] = _read_only(filled)
             else:
                 dense_annotations[name] = dense(values, np.nan, np.float64)
@@ -202,7 +236,7 @@ class MarketPanel:
             has_limit=has_limit,
             suspended=suspended,
             row=_read_only(row),
-            session_of_row=_read_only(day_codes.astype(np.int64, copy=False)),
+            session_of_row=_read_only(day_codes),
             symbol_of_row=_read_only(sym_codes),
             annotations=MappingProxyType(dense_annotations),
         )

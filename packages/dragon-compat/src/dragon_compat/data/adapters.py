@@ -198,11 +198,20 @@ def exchange_symbol(code: str) -> str:
 
 def codes_to_symbols(values: pd.Series) -> pd.Series:
     """Map each distinct code of a column through :func:`exchange_symbol` (nulls kept)."""
-    categorical = pd.Categorical(values)
-    categories = [exchange_symbol(number_text(c)) for c in categorical.categories]
-    mapped = np.array([*categories, None], dtype=object)
+    categorical = values.array if isinstance(values.dtype, pd.CategoricalDtype) else None
+    if categorical is None:
+        categorical = pd.Categorical(values)
+    mapped = pd.Index(
+        [exchange_symbol(number_text(c)) for c in categorical.categories], dtype=object
+    )
+    # distinct codes → distinct symbols: gather integer codes, never 12 M strings
+    remap, symbols = pd.factorize(mapped, use_na_sentinel=True)
     codes = np.asarray(categorical.codes, dtype=np.int64)
-    return pd.Series(mapped[np.where(codes >= 0, codes, len(categories))], index=values.index)
+    new_codes = np.where(codes >= 0, np.append(remap, -1)[codes], -1)
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=pd.Index(symbols, dtype=object)),
+        index=values.index,
+    )
 
 
 def normalized_sources(spec: LayoutSpec, columns: pd.Index) -> dict[str, str]:

@@ -208,7 +208,9 @@ def adjusted_tape(
         return 0
     rows = evidence & suspect[codes]
     positions = np.flatnonzero(rows)
-    shown = _texts([f"{_day(bars, p)}: close {close[p] / 100:.2f}" for p in positions])
+    days = np.datetime_as_string(bars["trade_date"].to_numpy()[positions], unit="D")
+    closes = (close[positions] / 100).tolist()
+    shown = _texts([f"{day}: close {c:.2f}" for day, c in zip(days.tolist(), closes, strict=True)])
     for symbol in np.flatnonzero(suspect):
         of_symbol = codes[positions] == symbol
         note = (
