@@ -1,8 +1,9 @@
 """``dragon sweep``: grids of branches × windows × universes × policies on dask.distributed.
 
 Modules: ``grid`` (the grid file), ``cells`` (cells, keys, market groups), ``market``
-(preparing a group's market once), ``work`` (what a worker runs), ``table`` (rows,
-the stored cells, the Parquet table) and ``engine`` (serial and dask execution).
+(preparing a group's market once), ``policies`` (each group's replayed decisions per
+grid policy), ``work`` (what a worker runs), ``table`` (rows, the stored cells, the
+Parquet table) and ``engine`` (serial and dask execution).
 
 dask.distributed is the optional extra ``dragon-compat[sweep]``; this module imports
 only the standard library, so the CLI can say what to install when it is missing
