@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dragon_governance.decision import RolloutDecision, decision_id_of
 from dragon_governance.errors import GovernanceUserError, IntegrityError
 from dragon_governance.evaluation import evaluate_run
 from dragon_governance.ledger import (
@@ -80,11 +81,22 @@ def _decision_of_the_01_run(name: str, tmp_path: Path):
     return evaluate_run(run, as_of=AS_OF)
 
 
+def _id_under_governance_01(decision: RolloutDecision) -> str:
+    """The decision's id had dragon-governance 0.1.0 made it: a decision records the
+    governance version that decided it, so that one field is set back; every other
+    byte of the content is today's."""
+    content = decision.content()
+    content["versions"] = {**content["versions"], "dragon-governance": "0.1.0"}
+    return decision_id_of(content)
+
+
 def test_decision_ids_are_those_the_01_code_recorded(tmp_path: Path):
-    """The fixture was written by the code before format 0.2: same runs, same ids."""
+    """The fixture was written by the code before format 0.2: same runs, same ids
+    (once the recorded governance version is the one that wrote it)."""
     recorded = [json.loads(line)["decision_id"] for line in LEDGER_01.read_text().splitlines()]
     names = ("healthy_run", "rollback_run", "healthy_run")
-    assert [_decision_of_the_01_run(name, tmp_path).decision_id for name in names] == recorded
+    decisions = [_decision_of_the_01_run(name, tmp_path) for name in names]
+    assert [_id_under_governance_01(decision) for decision in decisions] == recorded
 
 
 def test_a_01_ledger_continues_with_02_lines_and_a_review(ledger_01: Path):

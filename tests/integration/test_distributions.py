@@ -19,8 +19,8 @@ def _dragon_requirements(dist: str) -> dict[str, Requirement]:
 
 def test_versions_are_the_released_ones():
     assert metadata.version("dragon-runtime").startswith("1.1.")
-    assert metadata.version("dragon-compat").startswith("2.0.")
-    assert metadata.version("dragon-governance").startswith("0.1.")
+    assert metadata.version("dragon-compat").startswith("3.0.")
+    assert metadata.version("dragon-governance").startswith("0.2.")
 
 
 def test_runtime_requires_no_other_dragon_distribution():
@@ -38,7 +38,7 @@ def test_compat_pins_runtime_and_offers_governance_as_an_extra():
     assert runtime.specifier.contains("1.1.9") and not runtime.specifier.contains("1.2.0")
     governance = reqs["dragon-governance"]
     assert governance.marker is not None and "governance" in str(governance.marker)
-    assert governance.specifier.contains("0.1.5") and not governance.specifier.contains("0.2.0")
+    assert governance.specifier.contains("0.2.5") and not governance.specifier.contains("0.3.0")
 
 
 def test_metadata_carries_ranges_never_paths():
