@@ -15,26 +15,11 @@ from dragon_compat.sweep.cells import cell_key, plan_cells
 from dragon_compat.sweep.grid import RollingWindows, Universe, Window, load_grid
 from dragon_compat.sweep.market import universe_rows
 from tests.compat.builders import make_bars, path
+from tests.compat.sweep_builders import THREE_BRANCHES
 
 EXAMPLES = Path(__file__).parents[2] / "packages" / "dragon-compat" / "examples"
 
-BRANCHES_TOML = """
-[[branch]]
-name = "rc1_baseline"
-ordering = "height_first"
-top_k = "all"
-
-[[branch]]
-name = "alpha_first"
-ordering = "alpha_first"
-top_k = 3
-
-[[branch]]
-name = "alpha_first_selective_veto"
-ordering = "alpha_first"
-top_k = 3
-selective_vetoes = ["W1_BROKEN_RATE", "W2_LIMIT_DOWNS"]
-"""
+BRANCHES_TOML = THREE_BRANCHES
 WINDOW = "\n[[window]]\nstart = 2024-01-02\nend = 2024-03-29\n"
 
 

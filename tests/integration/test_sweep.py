@@ -23,26 +23,11 @@ from dragon_compat.data.write import write_bars
 from dragon_compat.errors import EXIT_CELLS_FAILED
 from dragon_compat.rundir import SWEEP_CELLS_DIR, SWEEP_OUTPUTS_DIR, SWEEP_RESULTS_FILE
 from dragon_compat.sample import generate_market
+from tests.compat.sweep_builders import THREE_BRANCHES
 from tests.integration.builders import piped_env
 
 END = date(2024, 6, 28)
-BRANCHES = """
-[[branch]]
-name = "rc1_baseline"
-ordering = "height_first"
-top_k = "all"
-
-[[branch]]
-name = "alpha_first"
-ordering = "alpha_first"
-top_k = 3
-
-[[branch]]
-name = "alpha_first_selective_veto"
-ordering = "alpha_first"
-top_k = 3
-selective_vetoes = ["W1_BROKEN_RATE", "W2_LIMIT_DOWNS"]
-"""
+BRANCHES = THREE_BRANCHES
 GRID = (
     BRANCHES
     + """
