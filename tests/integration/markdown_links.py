@@ -52,8 +52,8 @@ def markdown_files(root: Path) -> list[Path]:
     )
 
 
-def prose_lines(text: str) -> Iterator[tuple[int, str]]:
-    """``(line number, line)`` outside fenced code blocks, code spans blanked."""
+def unfenced_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of the lines outside fenced code blocks, as written."""
     fence: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         match = _FENCE.match(line)
@@ -64,6 +64,12 @@ def prose_lines(text: str) -> Iterator[tuple[int, str]]:
         if match:
             fence = match.group(1)
             continue
+        yield number, line
+
+
+def prose_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` outside fenced code blocks, code spans blanked."""
+    for number, line in unfenced_lines(text):
         yield number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
@@ -98,16 +104,7 @@ def anchors(path: Path) -> set[str]:
     text = path.read_text(encoding="utf-8")
     seen: dict[str, int] = {}
     found: set[str] = set()
-    fence: str | None = None
-    for line in text.splitlines():
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match:
-            fence = match.group(1)
-            continue
+    for _, line in unfenced_lines(text):
         found.update(_HTML_ANCHOR.findall(line))
         heading = _HEADING.match(line)
         if heading:
