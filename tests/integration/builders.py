@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -112,3 +113,23 @@ def piped_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 DragonCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def run_dragon(
+    *args: str | Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dragon ARGS...`` in a subprocess of this interpreter, output piped (text,
+    UTF-8), the environment :func:`piped_env` plus ``env``; never raises on exit codes."""
+    return subprocess.run(
+        [sys.executable, "-m", "dragon_compat.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=piped_env(env),
+        cwd=cwd,
+        check=False,
+        timeout=timeout,
+    )

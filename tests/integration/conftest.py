@@ -24,7 +24,7 @@ import io
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from tests.integration.builders import (
     DragonCli,
     close_signals,
     piped_env,
+    run_dragon,
 )
 
 MONITOR_WINDOW = 20
@@ -167,21 +168,7 @@ def governed_copy(governed_run: DailyRun, tmp_path: Path) -> Path:
 def dragon_cli() -> DragonCli:
     """Run ``dragon ARGS...`` in a subprocess of this interpreter, output piped."""
 
-    def run(
-        *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "dragon_compat.cli", *map(str, args)],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env=piped_env(env),
-            cwd=cwd,
-            check=False,
-            timeout=300,
-        )
-
-    return run
+    return run_dragon
 
 
 GOVERNANCE_BLOCKER = """

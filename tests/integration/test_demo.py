@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dragon_compat.cli import main
-from tests.integration.builders import MARKET_END, piped_env, snapshot
+from tests.integration.builders import MARKET_END, run_dragon, snapshot
 
 STEP_TITLES = (
     "1 · dragon daily",
@@ -34,15 +33,7 @@ def demo(
     """The demo's process and its run directory."""
     out = tmp_path_factory.mktemp("demo") / "my runs [demo]"
     command = ["demo", "--data", str(market_path), "--out", str(out)]
-    done = subprocess.run(
-        [sys.executable, "-m", "dragon_compat.cli", *command],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=piped_env({"CI": "true"}),
-        check=False,
-        timeout=600,
-    )
+    done = run_dragon(*command, env={"CI": "true"}, timeout=600)
     return done, out / RUN_NAME
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dragon_compat.scenarios import ROLLBACK_THEN_PROCEED
 from dragon_governance import ledger_status, verify_ledger
-from tests.integration.builders import CANDIDATE, FALLBACK, piped_env
+from tests.integration.builders import CANDIDATE, FALLBACK, run_dragon
 
 ROLLBACK, PROCEED = ROLLBACK_THEN_PROCEED
 STEPS = (
@@ -36,15 +35,7 @@ STEPS = (
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = tmp_path_factory.mktemp("demo-review")
     command = ["demo", "--scenario", "review", "--out", str(out)]
-    done = subprocess.run(
-        [sys.executable, "-m", "dragon_compat.cli", *command],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=piped_env({"CI": "true"}),
-        check=False,
-        timeout=600,
-    )
+    done = run_dragon(*command, env={"CI": "true"}, timeout=600)
     return done, out
 
 
