@@ -152,12 +152,9 @@ def _describe(config: BranchConfig) -> str:
 
 
 def _parse(path: Path, text: str) -> tuple[BranchConfig, ...]:
-    import tomllib
+    from dragon_compat.toml_file import parse_toml
 
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DragonUserError(f"{path}: not valid TOML ({err})") from None
+    document = parse_toml(path, text)
     unknown = sorted(set(document) - {"branch"})
     if unknown:
         raise DragonUserError(
@@ -210,18 +207,10 @@ def load_branch_file(path: str | Path) -> BranchSet:
     Raises :class:`DragonUserError` naming the file, branch, key and rule.
     """
     from dragon_compat.market_input import file_sha256
+    from dragon_compat.toml_file import read_toml_text
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DragonUserError(f"{path}: no such branch file") from None
-    except OSError as err:
-        raise DragonUserError(f"{path}: cannot read the branch file ({err.strerror})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise DragonUserError(f"{path}: not UTF-8 text ({err.reason})") from None
+    text = read_toml_text(path, "the branch file", missing="no such branch file")
     branches = _parse(path, text)
     return BranchSet(branches, path=path, sha256=file_sha256(path))
 

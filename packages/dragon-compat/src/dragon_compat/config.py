@@ -26,8 +26,8 @@ working directory), ``dragon.toml``, the built-in default. ``dragon config show`
 prints every value with where it came from.
 
 Each command takes the settings it has a flag for (:data:`COMMAND_SETTINGS`). Only
-the standard library is imported here (``tomllib`` when a file is read), so
-``dragon --help`` stays fast.
+the standard library is imported here (``tomllib``, through
+:mod:`dragon_compat.toml_file`, when a file is read), so ``dragon --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -227,19 +227,11 @@ def load_config(found: tuple[Path, str] | None) -> ProjectConfig:
     """
     if found is None:
         return NO_CONFIG
-    import tomllib
+    from dragon_compat.toml_file import parse_toml, read_toml_text
 
     path, how = found
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as err:
-        raise DragonUserError(f"{path}: cannot read the configuration ({err.strerror})") from None
-    except UnicodeDecodeError as err:
-        raise DragonUserError(f"{path}: not UTF-8 text ({err.reason})") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DragonUserError(f"{path}: not valid TOML ({err})") from None
+    text = read_toml_text(path, "the configuration")
+    document = parse_toml(path, text)
     lines = _lines(text)
     values: dict[str, tuple[str | tuple[str, ...], int]] = {}
     for key, value in _flatten(document).items():

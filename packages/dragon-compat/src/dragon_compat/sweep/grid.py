@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,7 @@ from dragon_compat.branch_file import (
 )
 from dragon_compat.branches import BranchRoles
 from dragon_compat.errors import DragonUserError
+from dragon_compat.toml_file import parse_toml, read_toml_text
 from dragon_runtime import Board
 
 __all__ = [
@@ -348,18 +348,8 @@ def load_grid(path: str | Path) -> Grid:
     Raises :class:`DragonUserError` naming the file, the table and the key.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise DragonUserError(f"{path}: no such grid file") from None
-    except OSError as err:
-        raise DragonUserError(f"{path}: cannot read the grid file ({err.strerror})") from None
-    except UnicodeDecodeError as err:
-        raise DragonUserError(f"{path}: not UTF-8 text ({err.reason})") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DragonUserError(f"{path}: not valid TOML ({err})") from None
+    text = read_toml_text(path, "the grid file", missing="no such grid file")
+    document = parse_toml(path, text)
     unknown = [key for key in document if key not in GRID_KEYS]
     if unknown:
         raise _fail(path, "", f"unknown key {unknown[0]!r} (the keys are {', '.join(GRID_KEYS)})")
