@@ -642,6 +642,28 @@ def print_golden_update(console: Console, directory: Path, changed: Sequence[str
         console.print("  no file changed; the reason was still recorded in CHANGELOG.md")
 
 
+# --- live progress on stderr ------------------------------------------------------------
+
+
+def _shows_live(console: Console) -> bool:
+    """A live progress bar shows on ``console`` only when it is a terminal, ``NO_COLOR``
+    is unset and the verbosity is the default (not ``-q``, not ``-v``)."""
+    return console.is_terminal and not no_color() and verbosity() == NORMAL
+
+
+def _live_bar(console: Console, description: str) -> Progress:
+    """A transient bar on ``console``: the task's text (``description``, a rich
+    format), the bar, done/total and the time elapsed."""
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 # --- dragon daily / forward / demo ------------------------------------------------------
 
 
@@ -667,21 +689,14 @@ def daily_progress(steps: int | None = None) -> Iterator[Callable[[str], None]]:
         log_previous()
         started.append((label, time.perf_counter()))
 
-    if not console.is_terminal or no_color() or verbosity() != NORMAL:
+    if not _shows_live(console):
         yield note
         log_previous()
         return
     from dragon_compat.pipelines.daily import DAILY_STEPS
 
     total = DAILY_STEPS if steps is None else steps
-    with Progress(
-        TextColumn("[bold]{task.description:<40}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with _live_bar(console, "[bold]{task.description:<40}") as progress:
         task = progress.add_task("starting", total=total)
 
         def step(label: str) -> None:
@@ -1095,17 +1110,10 @@ def sweep_progress(total: int) -> Iterator[Callable[[str, str], None]]:
             f"{counts['skipped']} finished before"
         )
 
-    if not console.is_terminal or no_color() or verbosity() != NORMAL:
+    if not _shows_live(console):
         yield count
         return
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with _live_bar(console, "[bold]{task.description}") as progress:
         task = progress.add_task(describe(), total=total)
 
         def live(event: str, label: str) -> None:
