@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dragon_governance import __version__ as governance_version
 from dragon_governance import cli
 from dragon_governance.reasons import CATALOGUE
 from dragon_governance.schemas import SCHEMA_NAMES
@@ -277,7 +278,7 @@ def test_schema_of_an_unknown_name_is_a_usage_error():
 def test_help_and_version_exit_0():
     assert governance("--help").returncode == 0
     lines = governance("--version").stdout.decode().splitlines()
-    assert lines[0] == "dragon-governance 0.1.0"
+    assert lines[0] == f"dragon-governance {governance_version}"
     assert [line.split()[0] for line in lines[1:]] == [
         "dragon-compat",
         "dragon-runtime",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import dragon_governance
 from dragon_governance.decision import read_decision, write_decision
 from dragon_governance.errors import GovernanceUserError, IntegrityError
 from dragon_governance.evaluation import evaluate_run
@@ -70,7 +71,7 @@ def test_the_decision_records_its_inputs_with_presence_and_hashes(run: RunDir):
 def test_the_decision_records_the_deciding_versions(run: RunDir):
     versions = evaluate_run(run.build(), as_of=AS_OF).versions
     assert versions == {
-        "dragon-governance": "0.1.0",
+        "dragon-governance": dragon_governance.__version__,
         "exchange-calendars": exchange_calendars_version(),
     }
 
