@@ -129,7 +129,7 @@ def _daily(parquet: Path, run_dir: Path, ledger: Path) -> None:
     decision = dragon_governance.evaluate_run(run_dir, as_of=daily.as_of)
     dragon_governance.write_decision(decision, run_dir / DECISION_FILE)
     ledger.unlink(missing_ok=True)
-    dragon_governance.append_to_ledger(ledger, decision)
+    dragon_governance.append_to_ledger(ledger, decision, run_dir=run_dir)
 
 
 def _spawn_worker(run_dir: Path, ledger: Path | None, out: Path) -> dict[str, Any]:
