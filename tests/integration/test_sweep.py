@@ -265,6 +265,21 @@ def test_a_grid_mistake_exits_2_naming_the_key_before_loading_data(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("link", ["cells", "outputs"])
+def test_a_symbolic_link_in_the_output_directory_is_refused_and_nothing_written_through_it(
+    market: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str
+) -> None:
+    outside, out = tmp_path / "outside", tmp_path / "out"
+    outside.mkdir()
+    out.mkdir()
+    (out / link).symlink_to(outside, target_is_directory=True)
+    grid = _grid(tmp_path / "grid")
+    assert _sweep(grid, market, out, "--workers", "0", "--keep-outputs") == 2
+    assert f"{out / link}: is a symbolic link" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+    assert sorted(path.name for path in out.iterdir()) == [link]
+
+
 def test_without_the_extra_it_exits_2_naming_it(
     market: Path,
     tmp_path: Path,

@@ -48,15 +48,17 @@ from typing import Any, Final, Literal, Protocol
 
 import numpy as np
 
+from dragon_compat.confine import check_run_paths
 from dragon_compat.errors import DragonUserError
 from dragon_compat.market_input import MarketInput
-from dragon_compat.rundir import SWEEP_RESULTS_FILE
+from dragon_compat.rundir import BRANCH_FILES, SWEEP_CELLS_DIR, SWEEP_RESULTS_FILE
 from dragon_compat.sweep.cells import Cell, MarketGroup, plan_cells
 from dragon_compat.sweep.grid import Grid, Window
 from dragon_compat.sweep.policies import PolicyPlan, plan_policies, policy_columns
-from dragon_compat.sweep.table import FAILED, Row, read_rows, table_bytes, write_row
+from dragon_compat.sweep.table import FAILED, Row, read_rows, row_file, table_bytes, write_row
 from dragon_compat.sweep.work import (
     DataRef,
+    cell_outputs_dir,
     failed_row,
     featurize,
     group_policies,
@@ -283,6 +285,7 @@ def run_sweep(
     cells, groups = plan_cells(grid, windows, market.digests())
     plan = plan_policies(grid, market)
     names = policy_columns(grid.policies)
+    check_run_paths(out, _written_paths(out, cells, getattr(executor, "keep", None)))
     make_dirs(out)
     finished = {
         key: row
@@ -320,6 +323,19 @@ def run_sweep(
         table=table,
         windows=windows,
     )
+
+
+def _written_paths(out: Path, cells: Sequence[Cell], keep: Path | None) -> list[str]:
+    """Every file the sweep may write, relative to ``out`` (POSIX): the table, each
+    cell's row and, with ``keep`` (``out`` resolved), each cell's RC1 files — checked
+    with :func:`~dragon_compat.confine.check_run_paths` before anything is written, so a
+    symbolic link in ``out`` is refused as it is in a run directory."""
+    paths = [SWEEP_RESULTS_FILE, *(f"{SWEEP_CELLS_DIR}/{row_file(cell.key)}" for cell in cells)]
+    if keep is not None:
+        for cell in cells:
+            folder = cell_outputs_dir(Path("."), cell).as_posix()
+            paths += [f"{folder}/{name}" for name in BRANCH_FILES]
+    return paths
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ __all__ = [
     "Row",
     "columns",
     "read_rows",
+    "row_file",
     "table_bytes",
     "write_row",
 ]
@@ -99,11 +100,16 @@ def cells_dir(out: Path) -> Path:
     return out / SWEEP_CELLS_DIR
 
 
+def row_file(cell_key: str) -> str:
+    """The name of a finished cell's row file in ``OUT/cells/``."""
+    return f"{cell_key}.json"
+
+
 def write_row(out: Path, row: Row) -> None:
     """Write one finished cell's row to ``OUT/cells/<cell_key>.json`` atomically."""
     folder = make_dirs(cells_dir(out))
     document = {name: _encode(value) for name, value in row.items()}
-    write_file(folder / f"{row['cell_key']}.json", canonical_json(document))
+    write_file(folder / row_file(row["cell_key"]), canonical_json(document))
 
 
 def read_rows(out: Path, keys: Iterable[str]) -> dict[str, Row]:
@@ -113,7 +119,7 @@ def read_rows(out: Path, keys: Iterable[str]) -> dict[str, Row]:
     folder = cells_dir(out)
     for key in keys:
         try:
-            document = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+            document = json.loads((folder / row_file(key)).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(document, dict) and document.get("cell_key") == key:
