@@ -150,17 +150,8 @@ def build_rows(
     floor_s = floor["seconds"]
 
     def row(step: str, label: str, segment: Mapping[str, Any], **kw: Any) -> Row:
-        return Row(
-            step=step,
-            label=label,
-            seconds=segment["seconds"],
-            cpu_seconds=segment["cpu_seconds"],
-            sys_seconds=segment["sys_seconds"],
-            rows=segment["rows"],
-            peak_rss=segment["peak_rss"],
-            ratio=kw.pop("ratio", segment["seconds"] / floor_s),
-            **kw,
-        )
+        kw.setdefault("ratio", segment["seconds"] / floor_s)
+        return _process_row(step, label, segment, rows=segment["rows"], **kw)
 
     csv_label = "load CSV (load_bars)"
     if csv_facts["rows"] < market_rows:
@@ -218,7 +209,8 @@ def build_rows(
 
 
 def _process_row(step: str, label: str, run: Mapping[str, Any], **kw: Any) -> Row:
-    """A row of a process measured from outside (:mod:`bench_process`)."""
+    """A row from a measurement's seconds, CPU and system seconds and peak RSS — a
+    process measured from outside (:mod:`bench_process`) or a worker's segment."""
     return Row(
         step=step,
         label=label,
